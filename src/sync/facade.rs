@@ -1,0 +1,194 @@
+//! The flavour-independent face of the facade: a non-poisoning [`Mutex`], a [`Condvar`] with one
+//! meaning of timeouts, and time itself ([`sleep`], [`park_timeout`]). Everything here forwards to
+//! the backend chosen in `mod.rs`; the loom-style `UnsafeCell` comes straight from the backend.
+
+use std::ops::{Deref, DerefMut};
+use std::time::Duration;
+
+use super::backend;
+
+/// A mutual exclusion lock that never poisons, like Go's `sync.Mutex`.
+///
+/// If a thread panics while holding the lock, the next [`lock`](Mutex::lock) still succeeds and sees
+/// whatever the panicking thread left behind. A panicking job therefore cannot wedge every other user of
+/// the lock; restoring the protected invariant is the caller's business, as in Go.
+#[derive(Debug, Default)]
+pub struct Mutex<T> {
+    raw: backend::RawMutex<T>,
+}
+
+/// The RAII guard of a locked [`Mutex`]; the lock is released when it is dropped.
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MutexGuard<'a, T> {
+    raw: backend::RawGuard<'a, T>,
+    lock: &'a Mutex<T>,
+}
+
+impl<T> Mutex<T> {
+    /// Creates an unlocked mutex holding `value`.
+    #[inline]
+    pub fn new(value: T) -> Self {
+        Mutex {
+            raw: backend::RawMutex::new(value),
+        }
+    }
+
+    /// Acquires the lock, blocking until it is free. Never fails: poisoning is ignored.
+    #[inline]
+    #[track_caller]
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        let raw = self.raw.lock().unwrap_or_else(|e| e.into_inner());
+        MutexGuard { raw, lock: self }
+    }
+
+    /// Acquires the lock if it is free right now; returns `None` if another thread holds it.
+    #[inline]
+    #[track_caller]
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        let raw = match self.raw.try_lock() {
+            Ok(raw) => raw,
+            Err(backend::TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(backend::TryLockError::WouldBlock) => return None,
+        };
+        Some(MutexGuard { raw, lock: self })
+    }
+
+    /// Returns a mutable reference to the value; no locking is needed since `self` is borrowed
+    /// exclusively.
+    #[inline]
+    pub fn get_mut(&mut self) -> &mut T {
+        self.raw.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Consumes the mutex and returns the value.
+    #[inline]
+    pub fn into_inner(self) -> T {
+        self.raw.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        &self.raw
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.raw
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.raw, f)
+    }
+}
+
+/// A condition variable paired with a facade [`Mutex`].
+///
+/// Waits may wake spuriously; callers re-check their condition (or use [`Condvar::wait_while`]).
+#[derive(Debug, Default)]
+pub struct Condvar {
+    raw: backend::RawCondvar,
+}
+
+/// Tells whether a [`Condvar::wait_timeout`] returned because its duration elapsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitTimeoutResult(bool);
+
+impl WaitTimeoutResult {
+    /// Returns `true` if the wait ended because the duration elapsed. Under the checkers this means
+    /// "time has passed", and callers must not re-derive the deadline from a clock.
+    #[inline]
+    pub fn timed_out(&self) -> bool {
+        self.0
+    }
+}
+
+impl Condvar {
+    /// Creates a condition variable with no waiters.
+    #[inline]
+    pub fn new() -> Self {
+        Condvar {
+            raw: backend::RawCondvar::new(),
+        }
+    }
+
+    /// Releases the guard's lock, blocks until notified (or spuriously woken), and re-acquires it.
+    #[inline]
+    #[track_caller]
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        let MutexGuard { raw, lock } = guard;
+        let raw = self.raw.wait(raw).unwrap_or_else(|e| e.into_inner());
+        MutexGuard { raw, lock }
+    }
+
+    /// Blocks while `condition` returns `true`, re-checking it after every wake-up.
+    #[inline]
+    #[track_caller]
+    pub fn wait_while<'a, T, F>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        mut condition: F,
+    ) -> MutexGuard<'a, T>
+    where
+        F: FnMut(&mut T) -> bool,
+    {
+        while condition(&mut *guard) {
+            guard = self.wait(guard);
+        }
+        guard
+    }
+
+    /// Like [`wait`](Condvar::wait), but gives up once `dur` has elapsed.
+    ///
+    /// On std this is a real timed wait. Under loom and shuttle, which do not model time, it releases
+    /// the lock, lets the scheduler run any other thread (a scheduling point), re-acquires the lock and
+    /// reports a timeout: the checker thereby explores a notification arriving before the deadline as
+    /// well as the deadline passing first, and an unsignalled timed wait is never a false deadlock.
+    #[inline]
+    #[track_caller]
+    pub fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        dur: Duration,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        let MutexGuard { raw, lock } = guard;
+        let (raw, timed_out) = backend::timed_wait(&self.raw, raw, &lock.raw, dur);
+        (MutexGuard { raw, lock }, WaitTimeoutResult(timed_out))
+    }
+
+    /// Wakes one thread blocked on this condition variable, if any.
+    #[inline]
+    #[track_caller]
+    pub fn notify_one(&self) {
+        self.raw.notify_one();
+    }
+
+    /// Wakes every thread blocked on this condition variable.
+    #[inline]
+    #[track_caller]
+    pub fn notify_all(&self) {
+        self.raw.notify_all();
+    }
+}
+
+/// Blocks the current thread for `dur`. Under the checkers this is a scheduling point: time passes
+/// arbitrarily, nothing actually sleeps.
+#[inline]
+#[track_caller]
+pub fn sleep(dur: Duration) {
+    backend::sleep(dur)
+}
+
+/// Blocks until unparked or until `dur` elapses (may wake spuriously). Under the checkers the timeout
+/// fires after one scheduling point.
+#[inline]
+#[track_caller]
+pub fn park_timeout(dur: Duration) {
+    backend::park_timeout(dur)
+}

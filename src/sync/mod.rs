@@ -1,0 +1,207 @@
+//! The sync facade: the one place that knows whether racezoo runs on real threads, under loom or under
+//! shuttle.
+//!
+//! Every pattern, scenario and test in racezoo imports its synchronization from here (`crate::sync::…`)
+//! and never reads `cfg(loom)` or `cfg(shuttle)` itself. The switch mirrors tokio's `src/loom/`: the
+//! backend is chosen once, below, and the differences between std, loom and shuttle are smoothed inside
+//! this module rather than at call sites.
+//!
+//! | flavour | build | backend |
+//! |---|---|---|
+//! | std | `cargo test` | `std::sync`, `std::thread`: re-exports and `#[inline]` newtypes, zero cost |
+//! | loom | `RUSTFLAGS="--cfg loom"` | `loom::sync`, `loom::thread`: exhaustive, weak-memory aware |
+//! | shuttle | `RUSTFLAGS="--cfg shuttle"` | `shuttle::sync`, `shuttle::thread`: randomized / PCT schedules |
+//!
+//! # Decisions the facade makes for everyone
+//!
+//! * **`Arc` is `std::sync::Arc` in every flavour.** With `loom::sync::Arc`, a deadlock or leak found
+//!   while another model thread still holds an `Arc` aborts the whole process (loom panics inside a
+//!   destructor while unwinding, loom issue #291), so no harness could turn it into a verdict. With std's
+//!   `Arc` the same failures are ordinary, catchable panics, and loom explores far fewer executions
+//!   before finding them. The price: loom's check that every `Arc` is dropped at the end of an execution
+//!   is lost. racezoo detects leaked *threads* through its own accounting instead (see [`crate::check`]).
+//!   `tests/facade.rs` keeps both halves of this fact under test.
+//! * **Locks never poison.** [`Mutex::lock`] returns the guard even if a previous holder panicked, as a
+//!   Go mutex does: a panicking job must not wedge a pool.
+//! * **Time passes arbitrarily under the checkers.** Neither loom nor shuttle models time. Under them
+//!   [`thread::sleep`], [`thread::park_timeout`] and [`Condvar::wait_timeout`] are a *scheduling point*:
+//!   the duration "elapses" after the scheduler has had the chance to run any other thread first, so a
+//!   checker explores both "the event came first" and "the timeout came first", and a timed wait that
+//!   nobody signals is a timeout, not a false deadlock. On std they are the real thing.
+//! * **Spin loops yield.** [`hint::spin_loop`] is a yield under the checkers, so a busy-wait cannot
+//!   starve the thread it waits for.
+//!
+//! # What the checkers cannot see (read before trusting a verdict)
+//!
+//! * loom explores at most [`MAX_THREADS`] threads, main included.
+//! * loom treats `SeqCst` accesses as `AcqRel`, so it can report outcomes that `SeqCst` forbids.
+//! * shuttle runs every atomic access as `SeqCst`: it cannot find bugs that need a weaker ordering, and
+//!   it has no data-race detection on [`cell::UnsafeCell`].
+//! * loom checks its permutation and duration limits only at checkpoints; racezoo's driver sets the
+//!   checkpoint interval to one execution so a bounded run is always reported as incomplete, never as a
+//!   plain pass.
+
+#[cfg(all(loom, shuttle))]
+compile_error!(
+    "racezoo: `--cfg loom` and `--cfg shuttle` are mutually exclusive; build one flavour at a time \
+     (each in its own target dir, see CONTRIBUTING.md)"
+);
+
+#[cfg(loom)]
+#[path = "loom.rs"]
+mod backend;
+
+#[cfg(shuttle)]
+#[path = "shuttle.rs"]
+mod backend;
+
+#[cfg(not(any(loom, shuttle)))]
+#[path = "std.rs"]
+mod backend;
+
+mod facade;
+
+pub use std::sync::{Arc, Weak};
+
+pub use self::facade::{Condvar, Mutex, MutexGuard, WaitTimeoutResult};
+
+/// Atomic types and fences of the current flavour (`std::sync::atomic`, `loom::sync::atomic` or
+/// `shuttle::sync::atomic`).
+pub mod atomic {
+    pub use super::backend::atomic::{
+        AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64,
+        AtomicUsize, Ordering, fence,
+    };
+}
+
+/// Threads of the current flavour, with one meaning of time across flavours.
+pub mod thread {
+    pub use super::backend::thread::{
+        Builder, JoinHandle, Thread, ThreadId, current, panicking, park, spawn, yield_now,
+    };
+    pub use super::facade::{park_timeout, sleep};
+}
+
+/// Interior mutability that loom checks for data races.
+pub mod cell {
+    pub use super::backend::UnsafeCell;
+}
+
+/// Spin-loop hints of the current flavour.
+pub mod hint {
+    pub use super::backend::hint::spin_loop;
+}
+
+/// The largest number of threads, main included, that one model may run under loom. Under std and
+/// shuttle there is no such limit and the constant is `usize::MAX`.
+pub const MAX_THREADS: usize = backend::MAX_THREADS;
+
+/// The build flavour this crate was compiled in.
+pub const FLAVOUR: Flavour = backend::FLAVOUR;
+
+/// A build flavour: which backend the facade forwards to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flavour {
+    /// Real threads from `std` (plain `cargo test`).
+    Std,
+    /// The loom model checker (`RUSTFLAGS="--cfg loom"`).
+    Loom,
+    /// The shuttle randomized scheduler (`RUSTFLAGS="--cfg shuttle"`).
+    Shuttle,
+}
+
+impl Flavour {
+    /// Returns the `RUSTFLAGS` value that builds this flavour (empty for std).
+    pub fn rustflags(self) -> &'static str {
+        match self {
+            Flavour::Std => "",
+            Flavour::Loom => "--cfg loom",
+            Flavour::Shuttle => "--cfg shuttle",
+        }
+    }
+
+    /// Returns the flavour's lowercase name, as used in target dirs and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavour::Std => "std",
+            Flavour::Loom => "loom",
+            Flavour::Shuttle => "shuttle",
+        }
+    }
+}
+
+impl std::fmt::Display for Flavour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Entry points of the model checkers, for [`crate::check`]'s drivers. Each function exists in every
+/// flavour and returns [`Unavailable`] in flavours without that checker.
+pub mod runtime {
+    pub use super::backend::runtime::*;
+
+    /// The error returned when a checker is asked for in a flavour that does not have it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Unavailable {
+        /// The checker that was asked for (`"loom"`, `"shuttle"`).
+        pub checker: &'static str,
+        /// The flavour this crate was built in.
+        pub built: super::Flavour,
+    }
+
+    impl std::fmt::Display for Unavailable {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let flag = match self.checker {
+                "loom" => "--cfg loom",
+                _ => "--cfg shuttle",
+            };
+            write!(
+                f,
+                "the {} checker is not available in the {} flavour; rebuild with RUSTFLAGS=\"{}\"",
+                self.checker, self.built, flag
+            )
+        }
+    }
+
+    impl std::error::Error for Unavailable {}
+
+    /// Bounds for one loom exploration. `None` leaves loom's own default (or its environment
+    /// variable) in force.
+    #[derive(Clone, Debug, Default)]
+    pub struct LoomBounds {
+        /// Maximum preemptions per execution (`LOOM_MAX_PREEMPTIONS`).
+        pub preemptions: Option<usize>,
+        /// Maximum executions to explore (`LOOM_MAX_PERMUTATIONS`).
+        pub max_executions: Option<usize>,
+        /// Maximum wall time for the exploration (`LOOM_MAX_DURATION`).
+        pub max_duration: Option<std::time::Duration>,
+        /// Whether loom records source locations of its operations (`LOOM_LOCATION`).
+        pub location: bool,
+    }
+
+    /// The shuttle scheduler to run a body under.
+    #[derive(Clone, Debug)]
+    pub enum ShuttleScheduler {
+        /// Uniformly random scheduling decisions, `iterations` executions, optionally seeded.
+        Random {
+            /// Executions to run.
+            iterations: usize,
+            /// Seed of the random scheduler; `None` picks one.
+            seed: Option<u64>,
+        },
+        /// Probabilistic concurrency testing with bug depth `depth`.
+        Pct {
+            /// Executions to run.
+            iterations: usize,
+            /// PCT bug depth (number of priority change points plus one).
+            depth: usize,
+        },
+        /// Replays one encoded schedule, as printed by shuttle for a failure.
+        Replay {
+            /// The encoded schedule.
+            schedule: String,
+        },
+    }
+}
