@@ -193,8 +193,8 @@ fn zoo(args: &ZooArgs) -> ExitCode {
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<24} {:<15} {:<22} {:<10} {:>8} {:>9}  {}",
-        "scenario", "checker", "expected", "verdict", "execs", "time", "ok"
+        "{:<24} {:<15} {:<22} {:<10} {:>8} {:>9}  ok",
+        "scenario", "checker", "expected", "verdict", "execs", "time"
     );
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by_key(|r| {
