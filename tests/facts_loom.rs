@@ -154,10 +154,8 @@ fn store_buffering_seq_cst() {
     y.store(true, Ordering::SeqCst);
     let saw_x = x.load(Ordering::SeqCst);
     let saw_y = t.join().unwrap();
-    assert!(
-        saw_x || saw_y,
-        "both threads read false: impossible under SeqCst"
-    );
+    // Both reading false is impossible under SeqCst.
+    assert!(saw_x || saw_y);
 }
 
 #[test]
