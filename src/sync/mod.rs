@@ -51,7 +51,7 @@ compile_error!(
 #[path = "loom.rs"]
 mod backend;
 
-#[cfg(shuttle)]
+#[cfg(all(shuttle, not(loom)))]
 #[path = "shuttle.rs"]
 mod backend;
 
