@@ -28,6 +28,7 @@
 #![warn(missing_docs, unsafe_op_in_unsafe_fn)]
 
 pub mod check;
+pub mod context;
 pub mod misuse;
 #[path = "../scenarios/mod.rs"]
 pub mod scenarios;
