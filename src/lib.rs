@@ -29,6 +29,7 @@
 
 pub mod check;
 pub mod context;
+pub mod errgroup;
 pub mod misuse;
 #[path = "../scenarios/mod.rs"]
 pub mod scenarios;
