@@ -29,8 +29,11 @@
 
 pub mod check;
 pub mod context;
+pub mod counter;
 pub mod errgroup;
 pub mod misuse;
+pub mod rwmutex;
 #[path = "../scenarios/mod.rs"]
 pub mod scenarios;
 pub mod sync;
+pub mod waitgroup;
