@@ -465,6 +465,11 @@ impl fmt::Debug for Done {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
+        // While unwinding, the callback is left registered (a selector tolerates a late call): after
+        // a model checker has declared a deadlock, taking a lock would panic inside this drop.
+        if thread::panicking() {
+            return;
+        }
         if let Some(n) = self.node.upgrade() {
             n.state.lock().callbacks.retain(|(k, _)| *k != self.id);
         }
