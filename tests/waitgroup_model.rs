@@ -4,12 +4,12 @@
 
 mod gosync_common;
 
-use gosync_common::check;
-use racezoo::check::Verdict;
+use gosync_common::{check, check_each};
+use racezoo::check::{Checker, Verdict};
 use racezoo::counter::Counter;
 use racezoo::misuse;
 use racezoo::scenarios::Expect;
-use racezoo::sync::atomic::{AtomicUsize, Ordering};
+use racezoo::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use racezoo::sync::cell::UnsafeCell;
 use racezoo::sync::{Arc, Condvar, Mutex, thread};
 use racezoo::waitgroup::WaitGroup;
@@ -226,4 +226,85 @@ fn broken_counter_with_split_lock_is_found_as_lost_update() {
         Expect::Finds(Verdict::Violation),
         Expect::MayFind(Verdict::Violation),
     );
+}
+
+/// Broken twin of Go's algorithm with one ordering weakened: the reset of the state to zero is
+/// `Relaxed` instead of `Release`. A `wait` that starts after the reset reads 0 and returns at once,
+/// without synchronizing with the `done` that preceded the reset, so it may not see the task's
+/// write. Only a checker that models weak memory can see this: loom reports the data race; shuttle
+/// runs every atomic as `SeqCst`, and real threads would need a weakly ordered CPU and luck.
+#[derive(Default)]
+struct RelaxedResetWaitGroup {
+    state: AtomicU64,
+    permits: Mutex<u32>,
+    cv: Condvar,
+}
+
+impl RelaxedResetWaitGroup {
+    fn add(&self, delta: i32) {
+        let state = self
+            .state
+            .fetch_add((delta as i64 as u64) << 32, Ordering::AcqRel)
+            .wrapping_add((delta as i64 as u64) << 32);
+        let (v, w) = ((state >> 32) as i32, state as u32);
+        if v > 0 || w == 0 {
+            return;
+        }
+        // BUG: Relaxed; WaitGroup uses Release here.
+        self.state.store(0, Ordering::Relaxed);
+        *self.permits.lock() += w;
+        self.cv.notify_all();
+    }
+    fn wait(&self) {
+        loop {
+            let state = self.state.load(Ordering::Acquire);
+            if state >> 32 == 0 {
+                return;
+            }
+            if self
+                .state
+                .compare_exchange(state, state + 1, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                let mut p = self.cv.wait_while(self.permits.lock(), |p| *p == 0);
+                *p -= 1;
+                return;
+            }
+        }
+    }
+}
+
+fn relaxed_reset_body() {
+    let wg = Arc::new(RelaxedResetWaitGroup::default());
+    let slots = Slots::new();
+    wg.add(1);
+    let worker = {
+        let (wg, slots) = (wg.clone(), slots.clone());
+        thread::spawn(move || {
+            slots.write(0);
+            wg.add(-1);
+        })
+    };
+    let late_waiter = {
+        let (wg, slots) = (wg.clone(), slots.clone());
+        thread::spawn(move || {
+            wg.wait();
+            assert_eq!(slots.read(0), 1, "wait returned early");
+        })
+    };
+    wg.wait();
+    assert_eq!(slots.read(0), 1, "wait returned early");
+    worker.join().unwrap();
+    late_waiter.join().unwrap();
+}
+
+#[test]
+fn broken_relaxed_reset_is_found_as_data_race_by_loom_only() {
+    check_each(relaxed_reset_body, |checker| match checker {
+        Checker::Loom => Expect::Finds(Verdict::DataRace),
+        // Real threads would need a weakly ordered CPU and an unlucky moment to show a stale read.
+        Checker::Stress => Expect::MayFind(Verdict::Violation),
+        // shuttle runs every atomic as SeqCst: the stale read cannot happen there.
+        Checker::ShuttleRandom | Checker::ShuttlePct => Expect::Passes,
+    });
 }

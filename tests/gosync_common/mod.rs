@@ -21,15 +21,22 @@ pub fn config() -> Config {
 /// Runs `body` under every available checker with [`config`]: the model checkers (loom, shuttle) must
 /// meet `models`, real-thread stress must meet `stress`. Returns the reports.
 pub fn check(body: fn(), models: Expect, stress: Expect) -> Vec<Report> {
+    check_each(body, |checker| {
+        if checker == Checker::Stress {
+            stress
+        } else {
+            models
+        }
+    })
+}
+
+/// Runs `body` under every available checker with [`config`]; each must meet `expect(checker)`.
+pub fn check_each(body: fn(), expect: impl Fn(Checker) -> Expect) -> Vec<Report> {
     let config = config();
     Checker::available()
         .into_iter()
         .map(|checker| {
-            let expect = if checker == Checker::Stress {
-                stress
-            } else {
-                models
-            };
+            let expect = expect(checker);
             let report = checker.run(&config, body).expect("an available checker");
             eprintln!("{report}");
             assert!(
