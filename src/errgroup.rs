@@ -12,7 +12,9 @@
 //! * [`wait`](ErrGroup::wait) blocks until every task started with [`go`](ErrGroup::go) or
 //!   [`try_go`](ErrGroup::try_go) has returned, then returns the *first* error any of them returned
 //!   (first in the order the group recorded them), or `Ok(())`.
-//! * A task's return happens before the return of the `wait` that waited for it.
+//! * A task's return happens before the return of the `wait` that waited for it. Each task runs on
+//!   its own (detached) thread; `wait` returns once every task has recorded its outcome, the task
+//!   thread's last act, as `std::thread::scope` does.
 //! * The context of [`with_context`](ErrGroup::with_context) is cancelled the first time a task
 //!   returns an error (its [`cause`](crate::context::Context::cause) is a [`TaskFailed`] carrying the
 //!   error's message) or when `wait` returns, whichever happens first.

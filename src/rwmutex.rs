@@ -77,8 +77,8 @@ impl<T> RwMutex<T> {
             w: Mutex::new(()),
             reader_count: AtomicI32::new(0),
             reader_wait: AtomicI32::new(0),
-            writer_sem: Sema::default(),
-            reader_sem: Sema::default(),
+            writer_sem: Sema::spinning(),
+            reader_sem: Sema::spinning(),
             data: UnsafeCell::new(value),
         }
     }
