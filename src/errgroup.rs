@@ -7,6 +7,26 @@
 //! err := g.Wait()                             let res = g.wait();
 //! ```
 //!
+//! ```
+//! use racezoo::check::{self, Verdict};
+//! use racezoo::context::Context;
+//! use racezoo::errgroup::ErrGroup;
+//!
+//! let report = check::run_default(|| {
+//!     let (g, ctx) = ErrGroup::with_context(&Context::background());
+//!     let c = ctx.clone();
+//!     // Stops when a sibling fails.
+//!     g.go(move || {
+//!         c.done().wait();
+//!         Ok(())
+//!     });
+//!     g.go(|| Err("disk full".to_string()));
+//!     assert_eq!(g.wait(), Err("disk full".to_string()));
+//!     assert!(ctx.is_cancelled());
+//! });
+//! assert_eq!(report.verdict, Verdict::Pass, "{report}");
+//! ```
+//!
 //! # Contract
 //!
 //! * [`wait`](ErrGroup::wait) blocks until every task started with [`go`](ErrGroup::go) or

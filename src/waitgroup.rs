@@ -4,6 +4,25 @@
 //! waiters (low half); `add` and `done` are a single `fetch_add` unless they bring the counter to zero
 //! while someone waits, and then they release the waiters through a semaphore.
 //!
+//! ```
+//! use racezoo::check::{self, Verdict};
+//! use racezoo::counter::Counter;
+//! use racezoo::sync::Arc;
+//! use racezoo::waitgroup::WaitGroup;
+//!
+//! let report = check::run_default(|| {
+//!     let wg = Arc::new(WaitGroup::new());
+//!     let hits = Arc::new(Counter::new());
+//!     for _ in 0..2 {
+//!         let hits = hits.clone();
+//!         wg.go(move || hits.inc()); // Go 1.25: wg.Go(func() { ... })
+//!     }
+//!     wg.wait();
+//!     assert_eq!(hits.get(), 2);
+//! });
+//! assert_eq!(report.verdict, Verdict::Pass, "{report}");
+//! ```
+//!
 //! # Contract
 //!
 //! The owner calls [`add`](WaitGroup::add) with the number of tasks to wait for; each task calls
