@@ -60,6 +60,8 @@ mod backend;
 mod backend;
 
 mod facade;
+mod threads;
+pub mod trace;
 
 pub use std::sync::{Arc, Weak};
 
@@ -76,10 +78,9 @@ pub mod atomic {
 
 /// Threads of the current flavour, with one meaning of time across flavours.
 pub mod thread {
-    pub use super::backend::thread::{
-        Builder, JoinHandle, Thread, ThreadId, current, panicking, park, spawn, yield_now,
-    };
+    pub use super::backend::thread::{Thread, ThreadId, current, panicking, yield_now};
     pub use super::facade::{park_timeout, sleep};
+    pub use super::threads::{Builder, JoinHandle, park, spawn};
 }
 
 /// Interior mutability that loom checks for data races.

@@ -1,0 +1,613 @@
+//! Event recording for the checker harness: what each thread did, on which object, from which line.
+//!
+//! While a check runs, the facade's blocking operations (lock, wait, join, park, …) and signals
+//! (unlock, notify, spawn) append an event to the current execution's log, with the
+//! `#[track_caller]` location of the call. Each thread also has a *blocked-on* slot, set before it
+//! blocks and cleared when it resumes: when a checker reports a deadlock, a leak or a hang, those slots
+//! say which threads are stuck and where. The facade also counts the threads it spawned and the ones
+//! that finished, which is how the harness tells a leak (main returned, a worker never will) from a
+//! deadlock (main is stuck too).
+//!
+//! **Cost when no check runs.** Every hook first reads one process-wide counter with a relaxed load
+//! ([`active`]); it is zero unless some check is running, and then nothing else happens. While a check
+//! runs, a thread finds its execution's log through a thread-local: loom and shuttle run all model
+//! threads on the checking OS thread, and the facade's `spawn` hands the log to real threads in the
+//! stress checker.
+//!
+//! Other modules may record their own operations (a channel's send and receive, say) with [`event`]
+//! and [`blocking`]; the harness renders them beside the facade's own.
+
+use std::cell::RefCell;
+use std::panic::Location;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::backend;
+
+/// How many recorders are installed anywhere in the process; zero means every hook is a no-op.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static CURRENT: RefCell<Option<std::sync::Arc<Recorder>>> = const { RefCell::new(None) };
+}
+
+/// Returns `true` if some check is recording somewhere in the process. One relaxed load: this is the
+/// whole cost of tracing when no check runs.
+#[inline(always)]
+pub fn active() -> bool {
+    ACTIVE.load(Ordering::Relaxed) != 0
+}
+
+/// Records `op` on `object` by the current thread, at the caller's location, if a check is recording.
+///
+/// `op` is a short verb (`"send"`, `"close"`); `object` identifies the object (its address), and is
+/// shown as `op#n`, numbered in order of first appearance within the execution.
+#[inline]
+#[track_caller]
+pub fn event<T: ?Sized>(op: &'static str, object: *const T) {
+    if active() {
+        record(Op::User(op), object as *const () as usize, Location::caller());
+    }
+}
+
+/// Runs `f`, a call that may block, marking the current thread as blocked in `op` on `object` until it
+/// returns; then records `op` as done. A thread that never returns from `f` is reported as stuck here.
+#[inline]
+#[track_caller]
+pub fn blocking<T: ?Sized, R>(op: &'static str, object: *const T, f: impl FnOnce() -> R) -> R {
+    if !active() {
+        return f();
+    }
+    let object = object as *const () as usize;
+    let location = Location::caller();
+    block(Op::User(op), object, location);
+    let r = f();
+    unblock(Op::User(op), object, location);
+    r
+}
+
+/// What a recorded event did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Spawned the thread with this index.
+    Spawn(u32),
+    /// Joined (or blocks joining) the thread with this index.
+    Join(u32),
+    /// Acquired (or blocks acquiring) a mutex.
+    Lock,
+    /// Tried a mutex; `true` if it was acquired.
+    TryLock(bool),
+    /// Released a mutex.
+    Unlock,
+    /// Released the mutex and started waiting on a condition variable.
+    Wait,
+    /// Woke from a condition-variable wait with the mutex re-acquired.
+    Woken,
+    /// A timed wait ended because its time passed.
+    TimedOut,
+    /// Notified one waiter.
+    NotifyOne,
+    /// Notified every waiter.
+    NotifyAll,
+    /// Parked (or blocks parked).
+    Park,
+    /// Let time pass (`sleep`, `park_timeout`).
+    Sleep,
+    /// Returned from its body.
+    Finish,
+    /// An operation recorded by another module through [`event`] or [`blocking`].
+    User(&'static str),
+}
+
+impl Op {
+    fn verb(self, threads: &[Slot]) -> String {
+        let name = |i: u32| {
+            threads
+                .get(i as usize)
+                .map_or_else(|| format!("t{i}"), |t| t.name.clone())
+        };
+        match self {
+            Op::Spawn(i) => format!("spawn {}", name(i)),
+            Op::Join(i) => format!("join {}", name(i)),
+            Op::Lock => "lock".into(),
+            Op::TryLock(true) => "try_lock (ok)".into(),
+            Op::TryLock(false) => "try_lock (busy)".into(),
+            Op::Unlock => "unlock".into(),
+            Op::Wait => "wait".into(),
+            Op::Woken => "woken".into(),
+            Op::TimedOut => "timed out".into(),
+            Op::NotifyOne => "notify_one".into(),
+            Op::NotifyAll => "notify_all".into(),
+            Op::Park => "park".into(),
+            Op::Sleep => "sleep".into(),
+            Op::Finish => "return".into(),
+            Op::User(op) => op.into(),
+        }
+    }
+
+    /// The kind of object the operation acts on, used to label it (`Mutex#1`).
+    fn kind(self) -> Option<&'static str> {
+        match self {
+            Op::Lock | Op::TryLock(_) | Op::Unlock => Some("Mutex"),
+            Op::Wait | Op::Woken | Op::TimedOut | Op::NotifyOne | Op::NotifyAll => {
+                Some("Condvar")
+            }
+            Op::User(_) => Some("obj"),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct RawEvent {
+    thread: u32,
+    op: Op,
+    object: usize,
+    location: Option<&'static Location<'static>>,
+}
+
+struct Slot {
+    id: Option<backend::thread::ThreadId>,
+    name: String,
+    state: ThreadState,
+    blocked: Option<RawEvent>,
+    /// Whether its end has been counted in [`Log::unfinished`].
+    counted: bool,
+}
+
+/// Whether a thread of the traced execution finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThreadState {
+    /// Still running or blocked when the execution ended.
+    Running,
+    /// Returned from its body.
+    Finished,
+    /// Unwound from a panic.
+    Panicked,
+}
+
+/// One panic seen by a recorder.
+#[derive(Clone, Debug)]
+pub(crate) struct PanicNote {
+    pub(crate) message: String,
+    pub(crate) location: Option<String>,
+}
+
+#[derive(Default)]
+struct Log {
+    frozen: bool,
+    events: Vec<RawEvent>,
+    threads: Vec<Slot>,
+    unfinished: usize,
+    main_returned: bool,
+    panics: Vec<PanicNote>,
+}
+
+/// The log of one check's current execution, shared by every thread of that execution.
+pub(crate) struct Recorder {
+    log: std::sync::Mutex<Log>,
+    changed: std::sync::Condvar,
+}
+
+/// Keeps a recorder installed on the current OS thread (and the process-wide counter raised) until
+/// dropped.
+pub(crate) struct Installed {
+    previous: Option<std::sync::Arc<Recorder>>,
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
+        ACTIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Installs `recorder` as the current OS thread's recorder until the returned guard is dropped.
+pub(crate) fn install(recorder: std::sync::Arc<Recorder>) -> Installed {
+    ACTIVE.fetch_add(1, Ordering::Relaxed);
+    let previous = CURRENT.with(|c| c.borrow_mut().replace(recorder));
+    Installed { previous }
+}
+
+/// Returns the current OS thread's recorder, if a check is recording.
+#[inline]
+pub(crate) fn current() -> Option<std::sync::Arc<Recorder>> {
+    if !active() {
+        return None;
+    }
+    CURRENT
+        .try_with(|c| c.try_borrow().ok().and_then(|c| c.clone()))
+        .ok()
+        .flatten()
+}
+
+fn with_log<R>(f: impl FnOnce(&mut Log) -> R) -> Option<R> {
+    let recorder = current()?;
+    let mut log = recorder.log.lock().unwrap_or_else(|e| e.into_inner());
+    Some(f(&mut log))
+}
+
+fn current_id() -> backend::thread::ThreadId {
+    backend::thread::current().id()
+}
+
+impl Log {
+    /// Returns the index of the calling thread, registering it if unknown.
+    fn me(&mut self) -> u32 {
+        let id = current_id();
+        if let Some(i) = self.threads.iter().position(|t| t.id == Some(id)) {
+            return i as u32;
+        }
+        let i = self.threads.len();
+        self.threads.push(Slot {
+            id: Some(id),
+            name: format!("t{i}"),
+            state: ThreadState::Running,
+            blocked: None,
+            counted: false,
+        });
+        i as u32
+    }
+}
+
+/// Appends an event of the calling thread.
+pub(crate) fn record(op: Op, object: usize, location: &'static Location<'static>) {
+    push(op, object, Some(location))
+}
+
+/// Appends an event of the calling thread that has no meaningful source location (an unlock by a
+/// guard's destructor).
+pub(crate) fn record_unlocated(op: Op, object: usize) {
+    push(op, object, None)
+}
+
+fn push(op: Op, object: usize, location: Option<&'static Location<'static>>) {
+    with_log(|log| {
+        if log.frozen {
+            return;
+        }
+        let thread = log.me();
+        log.events.push(RawEvent {
+            thread,
+            op,
+            object,
+            location,
+        });
+    });
+}
+
+/// Marks the calling thread as blocked in `op` until [`unblock`].
+pub(crate) fn block(op: Op, object: usize, location: &'static Location<'static>) {
+    with_log(|log| {
+        if log.frozen {
+            return;
+        }
+        let thread = log.me();
+        log.threads[thread as usize].blocked = Some(RawEvent {
+            thread,
+            op,
+            object,
+            location: Some(location),
+        });
+    });
+}
+
+/// Clears the calling thread's blocked-on slot and records `op` as done.
+pub(crate) fn unblock(op: Op, object: usize, location: &'static Location<'static>) {
+    with_log(|log| {
+        if log.frozen {
+            return;
+        }
+        let thread = log.me();
+        log.threads[thread as usize].blocked = None;
+        log.events.push(RawEvent {
+            thread,
+            op,
+            object,
+            location: Some(location),
+        });
+    });
+}
+
+/// A thread spawned through the facade while a check records: its index and its execution's log.
+pub(crate) struct Child {
+    recorder: std::sync::Arc<Recorder>,
+    index: u32,
+}
+
+/// Registers a thread about to be spawned by the calling thread (named `name`, if given) and records
+/// the spawn. Returns `None` when no check records.
+pub(crate) fn spawning(name: Option<&str>, location: &'static Location<'static>) -> Option<Child> {
+    let recorder = current()?;
+    let index = {
+        let mut log = recorder.log.lock().unwrap_or_else(|e| e.into_inner());
+        if log.frozen {
+            return None;
+        }
+        let parent = log.me();
+        let index = log.threads.len() as u32;
+        log.threads.push(Slot {
+            id: None,
+            name: name.map_or_else(|| format!("t{index}"), str::to_string),
+            state: ThreadState::Running,
+            blocked: None,
+            counted: false,
+        });
+        log.unfinished += 1;
+        log.events.push(RawEvent {
+            thread: parent,
+            op: Op::Spawn(index),
+            object: 0,
+            location: Some(location),
+        });
+        index
+    };
+    Some(Child { recorder, index })
+}
+
+impl Child {
+    /// Returns the index of the spawned thread.
+    pub(crate) fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// Runs in the spawned thread before its body: installs the log and claims the index.
+    pub(crate) fn enter(self) -> Running {
+        let Child { recorder, index } = self;
+        {
+            let mut log = recorder.log.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(slot) = log.threads.get_mut(index as usize) {
+                slot.id = Some(current_id());
+            }
+        }
+        // loom and shuttle run every model thread on the checking OS thread, where the recorder is
+        // installed already; a real thread (stress) needs it installed.
+        let here = CURRENT
+            .try_with(|c| {
+                c.try_borrow()
+                    .ok()
+                    .and_then(|c| c.as_ref().map(|r| std::sync::Arc::ptr_eq(r, &recorder)))
+            })
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        let installed = (!here).then(|| install(recorder.clone()));
+        Running {
+            recorder,
+            index,
+            _installed: installed,
+        }
+    }
+}
+
+/// Marks a spawned thread finished (or panicked) when dropped at the end of its body.
+pub(crate) struct Running {
+    recorder: std::sync::Arc<Recorder>,
+    index: u32,
+    _installed: Option<Installed>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.recorder.finish(self.index, std::thread::panicking());
+    }
+}
+
+impl Recorder {
+    /// Creates an empty recorder.
+    pub(crate) fn new() -> std::sync::Arc<Recorder> {
+        std::sync::Arc::new(Recorder {
+            log: std::sync::Mutex::new(Log::default()),
+            changed: std::sync::Condvar::new(),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts a new execution: forgets the previous one and registers the caller as its main thread.
+    pub(crate) fn begin_execution(&self) {
+        let mut log = self.lock();
+        *log = Log::default();
+        log.threads.push(Slot {
+            id: Some(current_id()),
+            name: "main".into(),
+            state: ThreadState::Running,
+            blocked: None,
+            counted: false,
+        });
+        log.unfinished = 1;
+    }
+
+    /// Marks main (index 0) as returned, or panicked.
+    pub(crate) fn main_returned(&self, panicked: bool) {
+        self.finish(0, panicked);
+        if !panicked {
+            self.lock().main_returned = true;
+        }
+    }
+
+    fn finish(&self, index: u32, panicked: bool) {
+        let mut log = self.lock();
+        let frozen = log.frozen;
+        let Some(slot) = log.threads.get_mut(index as usize) else {
+            return;
+        };
+        if slot.counted {
+            return;
+        }
+        slot.counted = true;
+        // Once a failure froze the log, what it saw stays as it was, except that a panicking thread
+        // is marked as such.
+        if !frozen || panicked {
+            slot.state = if panicked {
+                ThreadState::Panicked
+            } else {
+                ThreadState::Finished
+            };
+            slot.blocked = None;
+        }
+        if !frozen && !panicked {
+            log.events.push(RawEvent {
+                thread: index,
+                op: Op::Finish,
+                object: 0,
+                location: None,
+            });
+        }
+        log.unfinished = log.unfinished.saturating_sub(1);
+        drop(log);
+        self.changed.notify_all();
+    }
+
+    /// Notes a panic of the current execution; the first one freezes the log, so that what the
+    /// failure saw is what the report shows. Called from the panic hook: never blocks.
+    pub(crate) fn on_panic(&self, message: String, location: Option<String>) {
+        if let Ok(mut log) = self.log.try_lock() {
+            log.frozen = true;
+            log.panics.push(PanicNote { message, location });
+        }
+    }
+
+    /// Returns the panics seen in the current execution, first first.
+    pub(crate) fn panics(&self) -> Vec<PanicNote> {
+        self.lock().panics.clone()
+    }
+
+    /// Returns `true` if the current execution's main returned normally.
+    pub(crate) fn main_has_returned(&self) -> bool {
+        self.lock().main_returned
+    }
+
+    /// Returns how many of the execution's threads (main included) have not finished.
+    pub(crate) fn unfinished(&self) -> usize {
+        self.lock().unfinished
+    }
+
+    /// Waits until every thread of the execution has finished, or `deadline` passes; returns `true`
+    /// in the first case.
+    pub(crate) fn wait_finished(&self, deadline: Instant) -> bool {
+        let mut log = self.lock();
+        while log.unfinished > 0 {
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            log = self
+                .changed
+                .wait_timeout(log, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        true
+    }
+
+    /// Stops recording events; the log stays as it is.
+    pub(crate) fn freeze(&self) {
+        self.lock().frozen = true;
+    }
+
+    /// Copies the current execution's log into a [`Trace`].
+    pub(crate) fn snapshot(&self) -> Trace {
+        let log = self.lock();
+        let mut labels: Vec<(&'static str, usize)> = Vec::new();
+        let mut label = |op: Op, object: usize| -> Option<String> {
+            let kind = op.kind()?;
+            let n = match labels.iter().position(|&(k, o)| k == kind && o == object) {
+                Some(i) => labels[..=i].iter().filter(|(k, _)| *k == kind).count(),
+                None => {
+                    labels.push((kind, object));
+                    labels.iter().filter(|(k, _)| *k == kind).count()
+                }
+            };
+            Some(match op {
+                Op::User(_) => format!("#{n}"),
+                _ => format!("{kind}#{n}"),
+            })
+        };
+        let mut convert = |e: &RawEvent| TraceEvent {
+            thread: e.thread as usize,
+            op: e.op.verb(&log.threads),
+            object: label(e.op, e.object),
+            location: e.location.map(|l| format!("{}:{}", l.file(), l.line())),
+        };
+        let events = log.events.iter().map(&mut convert).collect();
+        let threads = log
+            .threads
+            .iter()
+            .enumerate()
+            .map(|(index, slot)| TraceThread {
+                index,
+                name: slot.name.clone(),
+                state: slot.state,
+                blocked: slot.blocked.as_ref().map(&mut convert),
+            })
+            .collect();
+        Trace {
+            threads,
+            events,
+            main_returned: log.main_returned,
+        }
+    }
+}
+
+/// Called from the harness's panic hook: tells the current recorder, if any, about a panic. Returns
+/// `true` if a recorder took it (and the panic need not be printed).
+pub(crate) fn note_panic(message: &str, location: Option<String>) -> bool {
+    if !active() {
+        return false;
+    }
+    let recorder = CURRENT
+        .try_with(|c| c.try_borrow().ok().and_then(|c| c.clone()))
+        .ok()
+        .flatten();
+    match recorder {
+        Some(r) => {
+            r.on_panic(message.to_string(), location);
+            true
+        }
+        None => false,
+    }
+}
+
+/// One recorded operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    /// Index of the thread that performed it (into [`Trace::threads`]).
+    pub thread: usize,
+    /// What it did (`lock`, `wait`, `spawn t1`, …).
+    pub op: String,
+    /// The object it acted on, labelled in order of first appearance (`Mutex#1`, `Condvar#1`).
+    pub object: Option<String>,
+    /// The source location of the call, as `file:line`.
+    pub location: Option<String>,
+}
+
+/// One thread of a traced execution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceThread {
+    /// Its index; main is 0, spawned threads count up in spawn order.
+    pub index: usize,
+    /// Its name: `main`, the `Builder` name, or `t<index>`.
+    pub name: String,
+    /// Whether it finished.
+    pub state: ThreadState,
+    /// The operation it was blocked in when the execution ended, if any.
+    pub blocked: Option<TraceEvent>,
+}
+
+/// The events of one execution (the failing one, in a report), in execution order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// The execution's threads, main first.
+    pub threads: Vec<TraceThread>,
+    /// Its events, in the order they happened.
+    pub events: Vec<TraceEvent>,
+    /// Whether main returned from the body.
+    pub main_returned: bool,
+}
