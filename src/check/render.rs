@@ -72,8 +72,15 @@ impl Trace {
             for (c, cell) in cells.iter().enumerate() {
                 out.push_str(&format!(" | {cell:<w$}", w = widths[c]));
             }
-            while out.ends_with(' ') {
-                out.pop();
+            // Empty cells at the end of a row are left out, separators included.
+            loop {
+                let trimmed = out.trim_end_matches(' ').len();
+                out.truncate(trimmed);
+                if out.ends_with(" |") {
+                    out.truncate(out.len() - 2);
+                } else {
+                    break;
+                }
             }
             out.push('\n');
         };

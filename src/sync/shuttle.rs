@@ -64,7 +64,9 @@ pub mod runtime {
         F: Fn() + Send + Sync + 'static,
     {
         use shuttle::scheduler::{PctScheduler, RandomScheduler, ReplayScheduler};
-        let config = shuttle::Config::default();
+        let mut config = shuttle::Config::default();
+        // racezoo captures the failing schedule itself (see `last_schedule`) and reports it.
+        config.failure_persistence = shuttle::FailurePersistence::None;
         LAST.with(|l| l.borrow_mut().take());
         match scheduler {
             ShuttleScheduler::Random {

@@ -401,7 +401,12 @@ impl Recorder {
     /// Creates an empty recorder.
     pub(crate) fn new() -> std::sync::Arc<Recorder> {
         std::sync::Arc::new(Recorder {
-            log: std::sync::Mutex::new(Log::default()),
+            // Main counts as unfinished from the start, so that a wait for the execution to end
+            // cannot return before main even began.
+            log: std::sync::Mutex::new(Log {
+                unfinished: 1,
+                ..Log::default()
+            }),
             changed: std::sync::Condvar::new(),
         })
     }
@@ -443,8 +448,10 @@ impl Recorder {
         }
         slot.counted = true;
         // Once a failure froze the log, what it saw stays as it was, except that a panicking thread
-        // is marked as such.
-        if !frozen || panicked {
+        // is marked as such. A thread unwound while blocked is a checker tearing down a deadlocked
+        // execution (loom unwinds every stuck thread): it stays blocked.
+        let torn_down = frozen && slot.blocked.is_some();
+        if (!frozen || panicked) && !torn_down {
             slot.state = if panicked {
                 ThreadState::Panicked
             } else {
