@@ -21,6 +21,11 @@ fn config() -> Config {
 
 fn failing(checker: Checker, body: fn()) -> Report {
     let report = checker.run(&config(), body).unwrap();
+    // `RACEZOO_SHOW_TRACES=1 cargo test --test check_trace -- --nocapture` prints what a user sees
+    // (docs/traces.md was made this way).
+    if std::env::var_os("RACEZOO_SHOW_TRACES").is_some() {
+        println!("{report}\n");
+    }
     assert!(!report.passed(), "{report}");
     report
 }

@@ -18,8 +18,10 @@
 //! and [`blocking`]; the harness renders them beside the facade's own.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::panic::Location;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -30,7 +32,10 @@ use super::backend;
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
-    static CURRENT: RefCell<Option<std::sync::Arc<Recorder>>> = const { RefCell::new(None) };
+    /// The recorder of the check running on (or spawned from) this OS thread.
+    static CURRENT: RefCell<Option<Arc<Recorder>>> = const { RefCell::new(None) };
+    /// std only: this real thread's own log in that recorder.
+    static MINE: RefCell<Option<(Arc<Recorder>, Arc<ThreadLog>)>> = const { RefCell::new(None) };
 }
 
 /// Returns `true` if some check is recording somewhere in the process. One relaxed load: this is the
@@ -102,11 +107,11 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    fn verb(self, threads: &[Slot]) -> String {
+    fn verb(self, names: &[String]) -> String {
         let name = |i: u32| {
-            threads
+            names
                 .get(i as usize)
-                .map_or_else(|| format!("t{i}"), |t| t.name.clone())
+                .map_or_else(|| format!("t{i}"), Clone::clone)
         };
         match self {
             Op::Spawn(i) => format!("spawn {}", name(i)),
@@ -148,13 +153,47 @@ struct RawEvent {
     location: Option<&'static Location<'static>>,
 }
 
+/// How many events each thread keeps; older ones are dropped (the end of a long stress run is what
+/// explains its hang).
+const EVENTS_PER_THREAD: usize = 4096;
+
+/// One thread of the recorded execution. Each thread appends to its own log, so real threads
+/// (stress) do not contend on one lock; a global sequence number keeps the execution order.
+struct ThreadLog {
+    index: u32,
+    slot: std::sync::Mutex<Slot>,
+}
+
 struct Slot {
     id: Option<backend::thread::ThreadId>,
     name: String,
     state: ThreadState,
     blocked: Option<RawEvent>,
-    /// Whether its end has been counted in [`Log::unfinished`].
+    /// Whether its end has been counted in [`Shared::unfinished`].
     counted: bool,
+    events: VecDeque<(u64, RawEvent)>,
+    dropped: usize,
+}
+
+impl ThreadLog {
+    fn new(index: u32, id: Option<backend::thread::ThreadId>, name: String) -> Arc<ThreadLog> {
+        Arc::new(ThreadLog {
+            index,
+            slot: std::sync::Mutex::new(Slot {
+                id,
+                name,
+                state: ThreadState::Running,
+                blocked: None,
+                counted: false,
+                events: VecDeque::new(),
+                dropped: 0,
+            }),
+        })
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Whether a thread of the traced execution finished.
@@ -177,10 +216,8 @@ pub(crate) struct PanicNote {
 }
 
 #[derive(Default)]
-struct Log {
-    frozen: bool,
-    events: Vec<RawEvent>,
-    threads: Vec<Slot>,
+struct Shared {
+    threads: Vec<Arc<ThreadLog>>,
     unfinished: usize,
     main_returned: bool,
     panics: Vec<PanicNote>,
@@ -188,14 +225,18 @@ struct Log {
 
 /// The log of one check's current execution, shared by every thread of that execution.
 pub(crate) struct Recorder {
-    log: std::sync::Mutex<Log>,
+    /// Orders events across threads.
+    seq: AtomicU64,
+    /// Set by the first panic: what the failure saw stays as it was.
+    frozen: AtomicBool,
+    shared: std::sync::Mutex<Shared>,
     changed: std::sync::Condvar,
 }
 
 /// Keeps a recorder installed on the current OS thread (and the process-wide counter raised) until
 /// dropped.
 pub(crate) struct Installed {
-    previous: Option<std::sync::Arc<Recorder>>,
+    previous: Option<Arc<Recorder>>,
 }
 
 impl Drop for Installed {
@@ -207,7 +248,7 @@ impl Drop for Installed {
 }
 
 /// Installs `recorder` as the current OS thread's recorder until the returned guard is dropped.
-pub(crate) fn install(recorder: std::sync::Arc<Recorder>) -> Installed {
+pub(crate) fn install(recorder: Arc<Recorder>) -> Installed {
     ACTIVE.fetch_add(1, Ordering::Relaxed);
     let previous = CURRENT.with(|c| c.borrow_mut().replace(recorder));
     Installed { previous }
@@ -215,7 +256,7 @@ pub(crate) fn install(recorder: std::sync::Arc<Recorder>) -> Installed {
 
 /// Returns the current OS thread's recorder, if a check is recording.
 #[inline]
-pub(crate) fn current() -> Option<std::sync::Arc<Recorder>> {
+pub(crate) fn current() -> Option<Arc<Recorder>> {
     if !active() {
         return None;
     }
@@ -225,160 +266,186 @@ pub(crate) fn current() -> Option<std::sync::Arc<Recorder>> {
         .flatten()
 }
 
-fn with_log<R>(f: impl FnOnce(&mut Log) -> R) -> Option<R> {
-    let recorder = current()?;
-    let mut log = recorder.log.lock().unwrap_or_else(|e| e.into_inner());
-    Some(f(&mut log))
-}
-
 fn current_id() -> backend::thread::ThreadId {
     backend::thread::current().id()
 }
 
-impl Log {
-    /// Returns the index of the calling thread, registering it if unknown.
-    fn me(&mut self) -> u32 {
-        let id = current_id();
-        if let Some(i) = self.threads.iter().position(|t| t.id == Some(id)) {
-            return i as u32;
-        }
-        let i = self.threads.len();
-        self.threads.push(Slot {
-            id: Some(id),
-            name: format!("t{i}"),
-            state: ThreadState::Running,
-            blocked: None,
-            counted: false,
-        });
-        i as u32
+/// Real threads (std) remember their own log; loom and shuttle run every model thread on one OS
+/// thread, so there a thread is looked up by its id.
+fn remember(recorder: &Arc<Recorder>, log: &Arc<ThreadLog>) {
+    if super::FLAVOUR == super::Flavour::Std {
+        let _ = MINE.try_with(|m| *m.borrow_mut() = Some((recorder.clone(), log.clone())));
     }
+}
+
+/// Returns the calling thread's log in `recorder`, registering the thread if it is unknown.
+fn me(recorder: &Arc<Recorder>) -> Arc<ThreadLog> {
+    if super::FLAVOUR == super::Flavour::Std {
+        let mine = MINE
+            .try_with(|m| {
+                m.borrow()
+                    .as_ref()
+                    .filter(|(r, _)| Arc::ptr_eq(r, recorder))
+                    .map(|(_, log)| log.clone())
+            })
+            .ok()
+            .flatten();
+        if let Some(log) = mine {
+            return log;
+        }
+    }
+    let id = current_id();
+    let log = {
+        let mut shared = recorder.shared();
+        let known = shared
+            .threads
+            .iter()
+            .find(|t| t.slot().id == Some(id))
+            .cloned();
+        match known {
+            Some(log) => log,
+            None => {
+                let index = shared.threads.len() as u32;
+                let log = ThreadLog::new(index, Some(id), format!("t{index}"));
+                shared.threads.push(log.clone());
+                log
+            }
+        }
+    };
+    remember(recorder, &log);
+    log
 }
 
 /// Appends an event of the calling thread.
 pub(crate) fn record(op: Op, object: usize, location: &'static Location<'static>) {
-    push(op, object, Some(location))
+    push(op, object, Some(location), None)
 }
 
 /// Appends an event of the calling thread that has no meaningful source location (an unlock by a
 /// guard's destructor).
 pub(crate) fn record_unlocated(op: Op, object: usize) {
-    push(op, object, None)
-}
-
-fn push(op: Op, object: usize, location: Option<&'static Location<'static>>) {
-    with_log(|log| {
-        if log.frozen {
-            return;
-        }
-        let thread = log.me();
-        log.events.push(RawEvent {
-            thread,
-            op,
-            object,
-            location,
-        });
-    });
+    push(op, object, None, None)
 }
 
 /// Marks the calling thread as blocked in `op` until [`unblock`].
 pub(crate) fn block(op: Op, object: usize, location: &'static Location<'static>) {
-    with_log(|log| {
-        if log.frozen {
-            return;
-        }
-        let thread = log.me();
-        log.threads[thread as usize].blocked = Some(RawEvent {
-            thread,
-            op,
-            object,
-            location: Some(location),
-        });
+    let Some(recorder) = current() else { return };
+    if recorder.frozen.load(Ordering::Relaxed) {
+        return;
+    }
+    let log = me(&recorder);
+    log.slot().blocked = Some(RawEvent {
+        thread: log.index,
+        op,
+        object,
+        location: Some(location),
     });
 }
 
 /// Clears the calling thread's blocked-on slot and records `op` as done.
 pub(crate) fn unblock(op: Op, object: usize, location: &'static Location<'static>) {
-    with_log(|log| {
-        if log.frozen {
-            return;
-        }
-        let thread = log.me();
-        log.threads[thread as usize].blocked = None;
-        log.events.push(RawEvent {
-            thread,
-            op,
-            object,
-            location: Some(location),
-        });
-    });
+    push(op, object, Some(location), Some(()))
 }
 
-/// A thread spawned through the facade while a check records: its index and its execution's log.
+fn push(
+    op: Op,
+    object: usize,
+    location: Option<&'static Location<'static>>,
+    unblock: Option<()>,
+) {
+    let Some(recorder) = current() else { return };
+    if recorder.frozen.load(Ordering::Relaxed) {
+        return;
+    }
+    let log = me(&recorder);
+    let seq = recorder.seq.fetch_add(1, Ordering::Relaxed);
+    let mut slot = log.slot();
+    if unblock.is_some() {
+        slot.blocked = None;
+    }
+    slot.push(
+        seq,
+        RawEvent {
+            thread: log.index,
+            op,
+            object,
+            location,
+        },
+    );
+}
+
+impl Slot {
+    fn push(&mut self, seq: u64, event: RawEvent) {
+        if self.events.len() == EVENTS_PER_THREAD {
+            self.events.pop_front();
+            self.dropped += 1;
+        }
+        self.events.push_back((seq, event));
+    }
+}
+
+/// A thread spawned through the facade while a check records: its log, claimed when it starts.
 pub(crate) struct Child {
-    recorder: std::sync::Arc<Recorder>,
-    index: u32,
+    recorder: Arc<Recorder>,
+    log: Arc<ThreadLog>,
 }
 
 /// Registers a thread about to be spawned by the calling thread (named `name`, if given) and records
 /// the spawn. Returns `None` when no check records.
 pub(crate) fn spawning(name: Option<&str>, location: &'static Location<'static>) -> Option<Child> {
     let recorder = current()?;
-    let index = {
-        let mut log = recorder.log.lock().unwrap_or_else(|e| e.into_inner());
-        if log.frozen {
-            return None;
-        }
-        let parent = log.me();
-        let index = log.threads.len() as u32;
-        log.threads.push(Slot {
-            id: None,
-            name: name.map_or_else(|| format!("t{index}"), str::to_string),
-            state: ThreadState::Running,
-            blocked: None,
-            counted: false,
-        });
-        log.unfinished += 1;
-        log.events.push(RawEvent {
-            thread: parent,
-            op: Op::Spawn(index),
+    if recorder.frozen.load(Ordering::Relaxed) {
+        return None;
+    }
+    let parent = me(&recorder);
+    let log = {
+        let mut shared = recorder.shared();
+        let index = shared.threads.len() as u32;
+        let name = name.map_or_else(|| format!("t{index}"), str::to_string);
+        let log = ThreadLog::new(index, None, name);
+        shared.threads.push(log.clone());
+        shared.unfinished += 1;
+        log
+    };
+    let seq = recorder.seq.fetch_add(1, Ordering::Relaxed);
+    parent.slot().push(
+        seq,
+        RawEvent {
+            thread: parent.index,
+            op: Op::Spawn(log.index),
             object: 0,
             location: Some(location),
-        });
-        index
-    };
-    Some(Child { recorder, index })
+        },
+    );
+    Some(Child { recorder, log })
 }
 
 impl Child {
     /// Returns the index of the spawned thread.
     pub(crate) fn index(&self) -> u32 {
-        self.index
+        self.log.index
     }
 
     /// Runs in the spawned thread before its body: installs the log and claims the index.
     pub(crate) fn enter(self) -> Running {
-        let Child { recorder, index } = self;
-        {
-            let mut log = recorder.log.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(slot) = log.threads.get_mut(index as usize) {
-                slot.id = Some(current_id());
-            }
-        }
+        let Child { recorder, log } = self;
+        log.slot().id = Some(current_id());
         // loom and shuttle run every model thread on the checking OS thread, where the recorder is
         // installed already; a real thread (stress) needs it installed.
         let here = CURRENT
             .try_with(|c| {
                 c.try_borrow()
                     .ok()
-                    .and_then(|c| c.as_ref().map(|r| std::sync::Arc::ptr_eq(r, &recorder)))
+                    .and_then(|c| c.as_ref().map(|r| Arc::ptr_eq(r, &recorder)))
             })
             .ok()
             .flatten()
             .unwrap_or(false);
         let installed = (!here).then(|| install(recorder.clone()));
+        remember(&recorder, &log);
         Running {
             recorder,
-            index,
+            index: log.index,
             _installed: installed,
         }
     }
@@ -386,7 +453,7 @@ impl Child {
 
 /// Marks a spawned thread finished (or panicked) when dropped at the end of its body.
 pub(crate) struct Running {
-    recorder: std::sync::Arc<Recorder>,
+    recorder: Arc<Recorder>,
     index: u32,
     _installed: Option<Installed>,
 }
@@ -399,115 +466,125 @@ impl Drop for Running {
 
 impl Recorder {
     /// Creates an empty recorder.
-    pub(crate) fn new() -> std::sync::Arc<Recorder> {
-        std::sync::Arc::new(Recorder {
+    pub(crate) fn new() -> Arc<Recorder> {
+        Arc::new(Recorder {
+            seq: AtomicU64::new(0),
+            frozen: AtomicBool::new(false),
             // Main counts as unfinished from the start, so that a wait for the execution to end
             // cannot return before main even began.
-            log: std::sync::Mutex::new(Log {
+            shared: std::sync::Mutex::new(Shared {
                 unfinished: 1,
-                ..Log::default()
+                ..Shared::default()
             }),
             changed: std::sync::Condvar::new(),
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Starts a new execution: forgets the previous one and registers the caller as its main thread.
-    pub(crate) fn begin_execution(&self) {
-        let mut log = self.lock();
-        *log = Log::default();
-        log.threads.push(Slot {
-            id: Some(current_id()),
-            name: "main".into(),
-            state: ThreadState::Running,
-            blocked: None,
-            counted: false,
-        });
-        log.unfinished = 1;
+    pub(crate) fn begin_execution(self: &Arc<Self>) {
+        let main = ThreadLog::new(0, Some(current_id()), "main".into());
+        {
+            let mut shared = self.shared();
+            *shared = Shared {
+                threads: vec![main.clone()],
+                unfinished: 1,
+                ..Shared::default()
+            };
+        }
+        self.seq.store(0, Ordering::Relaxed);
+        self.frozen.store(false, Ordering::Relaxed);
+        remember(self, &main);
     }
 
     /// Marks main (index 0) as returned, or panicked.
     pub(crate) fn main_returned(&self, panicked: bool) {
         self.finish(0, panicked);
         if !panicked {
-            self.lock().main_returned = true;
+            self.shared().main_returned = true;
         }
     }
 
     fn finish(&self, index: u32, panicked: bool) {
-        let mut log = self.lock();
-        let frozen = log.frozen;
-        let Some(slot) = log.threads.get_mut(index as usize) else {
+        let frozen = self.frozen.load(Ordering::Relaxed);
+        let mut shared = self.shared();
+        let Some(log) = shared.threads.get(index as usize).cloned() else {
             return;
         };
-        if slot.counted {
-            return;
+        {
+            let mut slot = log.slot();
+            if slot.counted {
+                return;
+            }
+            slot.counted = true;
+            // Once a failure froze the log, what it saw stays as it was, except that a panicking
+            // thread is marked as such. A thread unwound while blocked is a checker tearing down a
+            // deadlocked execution (loom unwinds every stuck thread): it stays blocked.
+            let torn_down = frozen && slot.blocked.is_some();
+            if (!frozen || panicked) && !torn_down {
+                slot.state = if panicked {
+                    ThreadState::Panicked
+                } else {
+                    ThreadState::Finished
+                };
+                slot.blocked = None;
+            }
+            if !frozen && !panicked {
+                let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+                slot.push(
+                    seq,
+                    RawEvent {
+                        thread: index,
+                        op: Op::Finish,
+                        object: 0,
+                        location: None,
+                    },
+                );
+            }
         }
-        slot.counted = true;
-        // Once a failure froze the log, what it saw stays as it was, except that a panicking thread
-        // is marked as such. A thread unwound while blocked is a checker tearing down a deadlocked
-        // execution (loom unwinds every stuck thread): it stays blocked.
-        let torn_down = frozen && slot.blocked.is_some();
-        if (!frozen || panicked) && !torn_down {
-            slot.state = if panicked {
-                ThreadState::Panicked
-            } else {
-                ThreadState::Finished
-            };
-            slot.blocked = None;
-        }
-        if !frozen && !panicked {
-            log.events.push(RawEvent {
-                thread: index,
-                op: Op::Finish,
-                object: 0,
-                location: None,
-            });
-        }
-        log.unfinished = log.unfinished.saturating_sub(1);
-        drop(log);
+        shared.unfinished = shared.unfinished.saturating_sub(1);
+        drop(shared);
         self.changed.notify_all();
     }
 
     /// Notes a panic of the current execution; the first one freezes the log, so that what the
-    /// failure saw is what the report shows. Called from the panic hook: never blocks.
+    /// failure saw is what the report shows. Called from the panic hook (the recorder never panics
+    /// while it holds its lock).
     pub(crate) fn on_panic(&self, message: String, location: Option<String>) {
-        if let Ok(mut log) = self.log.try_lock() {
-            log.frozen = true;
-            log.panics.push(PanicNote { message, location });
-        }
+        self.frozen.store(true, Ordering::Relaxed);
+        self.shared().panics.push(PanicNote { message, location });
     }
 
     /// Returns the panics seen in the current execution, first first.
     pub(crate) fn panics(&self) -> Vec<PanicNote> {
-        self.lock().panics.clone()
+        self.shared().panics.clone()
     }
 
     /// Returns `true` if the current execution's main returned normally.
     pub(crate) fn main_has_returned(&self) -> bool {
-        self.lock().main_returned
+        self.shared().main_returned
     }
 
     /// Returns how many of the execution's threads (main included) have not finished.
     pub(crate) fn unfinished(&self) -> usize {
-        self.lock().unfinished
+        self.shared().unfinished
     }
 
     /// Waits until every thread of the execution has finished, or `deadline` passes; returns `true`
     /// in the first case.
     pub(crate) fn wait_finished(&self, deadline: Instant) -> bool {
-        let mut log = self.lock();
-        while log.unfinished > 0 {
+        let mut shared = self.shared();
+        while shared.unfinished > 0 {
             let now = Instant::now();
             if now >= deadline {
                 return false;
             }
-            log = self
+            shared = self
                 .changed
-                .wait_timeout(log, deadline - now)
+                .wait_timeout(shared, deadline - now)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
@@ -516,12 +593,19 @@ impl Recorder {
 
     /// Stops recording events; the log stays as it is.
     pub(crate) fn freeze(&self) {
-        self.lock().frozen = true;
+        self.frozen.store(true, Ordering::Relaxed);
     }
 
     /// Copies the current execution's log into a [`Trace`].
     pub(crate) fn snapshot(&self) -> Trace {
-        let log = self.lock();
+        let shared = self.shared();
+        let slots: Vec<_> = shared.threads.iter().map(|t| t.slot()).collect();
+        let names: Vec<String> = slots.iter().map(|s| s.name.clone()).collect();
+        let mut events: Vec<(u64, RawEvent)> = slots
+            .iter()
+            .flat_map(|s| s.events.iter().copied())
+            .collect();
+        events.sort_by_key(|(seq, _)| *seq);
         let mut labels: Vec<(&'static str, usize)> = Vec::new();
         let mut label = |op: Op, object: usize| -> Option<String> {
             let kind = op.kind()?;
@@ -539,13 +623,12 @@ impl Recorder {
         };
         let mut convert = |e: &RawEvent| TraceEvent {
             thread: e.thread as usize,
-            op: e.op.verb(&log.threads),
+            op: e.op.verb(&names),
             object: label(e.op, e.object),
             location: e.location.map(|l| format!("{}:{}", l.file(), l.line())),
         };
-        let events = log.events.iter().map(&mut convert).collect();
-        let threads = log
-            .threads
+        let events = events.iter().map(|(_, e)| convert(e)).collect();
+        let threads = slots
             .iter()
             .enumerate()
             .map(|(index, slot)| TraceThread {
@@ -558,7 +641,8 @@ impl Recorder {
         Trace {
             threads,
             events,
-            main_returned: log.main_returned,
+            dropped: slots.iter().map(|s| s.dropped).sum(),
+            main_returned: shared.main_returned,
         }
     }
 }
@@ -615,6 +699,9 @@ pub struct Trace {
     pub threads: Vec<TraceThread>,
     /// Its events, in the order they happened.
     pub events: Vec<TraceEvent>,
+    /// How many of the oldest events were dropped (each thread keeps its last 4,096).
+    #[serde(default)]
+    pub dropped: usize,
     /// Whether main returned from the body.
     pub main_returned: bool,
 }
