@@ -53,20 +53,38 @@ fn abba_trace_has_a_column_per_thread_and_ends_with_both_blocking_locks() {
         // Objects are labelled in order of first appearance, which depends on the interleaving.
         let label = |tag: &str| {
             let at = line_of(tag);
-            let e = trace.events.iter().find(|e| e.location.as_ref() == Some(&at));
-            e.and_then(|e| e.object.clone()).unwrap_or_else(|| panic!("no event at {at}\n{report}"))
+            let e = trace
+                .events
+                .iter()
+                .find(|e| e.location.as_ref() == Some(&at));
+            e.and_then(|e| e.object.clone())
+                .unwrap_or_else(|| panic!("no event at {at}\n{report}"))
         };
         let (a, b) = (label("main_a"), label("worker_b"));
         assert_ne!(a, b);
         let last = rows.last().unwrap();
         assert_eq!(last[0], "end", "{report}");
-        assert_eq!(last[1], format!("BLOCKED in lock {b} @ {}", line_of("main_b")), "{report}");
-        assert_eq!(last[2], format!("BLOCKED in lock {a} @ {}", line_of("worker_a")), "{report}");
+        assert_eq!(
+            last[1],
+            format!("BLOCKED in lock {b} @ {}", line_of("main_b")),
+            "{report}"
+        );
+        assert_eq!(
+            last[2],
+            format!("BLOCKED in lock {a} @ {}", line_of("worker_a")),
+            "{report}"
+        );
         // Before blocking, each thread was seen taking its first lock, in its own column.
         let cell = |col: usize, text: String| rows.iter().any(|r| r.get(col) == Some(&text));
         assert!(cell(1, format!("spawn t1 @ {}", spawn_line())), "{report}");
-        assert!(cell(1, format!("lock {a} @ {}", line_of("main_a"))), "{report}");
-        assert!(cell(2, format!("lock {b} @ {}", line_of("worker_b"))), "{report}");
+        assert!(
+            cell(1, format!("lock {a} @ {}", line_of("main_a"))),
+            "{report}"
+        );
+        assert!(
+            cell(2, format!("lock {b} @ {}", line_of("worker_b"))),
+            "{report}"
+        );
         // Rows are numbered in execution order.
         let numbers: Vec<usize> = rows[1..rows.len() - 1]
             .iter()
@@ -108,15 +126,28 @@ fn a_failing_report_prints_its_trace() {
     let checker = Checker::available()[0];
     let report = failing(checker, bodies::abba);
     let printed = report.to_string();
-    let main_b = format!("stuck: main blocked in lock Mutex#2 at {}", line_of("main_b"));
-    let worker_a = format!("stuck: t1 blocked in lock Mutex#1 at {}", line_of("worker_a"));
-    let swapped = |s: &str| s.replace("#2", "#0").replace("#1", "#2").replace("#0", "#1");
+    let main_b = format!(
+        "stuck: main blocked in lock Mutex#2 at {}",
+        line_of("main_b")
+    );
+    let worker_a = format!(
+        "stuck: t1 blocked in lock Mutex#1 at {}",
+        line_of("worker_a")
+    );
+    let swapped = |s: &str| {
+        s.replace("#2", "#0")
+            .replace("#1", "#2")
+            .replace("#0", "#1")
+    };
     assert!(
         (printed.contains(&main_b) && printed.contains(&worker_a))
             || (printed.contains(&swapped(&main_b)) && printed.contains(&swapped(&worker_a))),
         "{printed}"
     );
-    assert!(printed.contains(&report.trace.as_ref().unwrap().render()), "{printed}");
+    assert!(
+        printed.contains(&report.trace.as_ref().unwrap().render()),
+        "{printed}"
+    );
 }
 
 #[test]
@@ -132,5 +163,11 @@ fn events_recorded_by_other_modules_appear_in_the_trace() {
     let ops: Vec<_> = trace.events.iter().map(|e| e.op.as_str()).collect();
     assert_eq!(ops, ["send", "recv"]);
     assert_eq!(trace.events[0].object.as_deref(), Some("#1"));
-    assert!(trace.events[0].location.as_ref().unwrap().starts_with("tests/check_trace.rs:"));
+    assert!(
+        trace.events[0]
+            .location
+            .as_ref()
+            .unwrap()
+            .starts_with("tests/check_trace.rs:")
+    );
 }

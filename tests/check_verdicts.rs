@@ -23,7 +23,9 @@ fn config() -> Config {
 }
 
 fn run(checker: Checker, body: fn()) -> Report {
-    checker.run(&config(), body).expect("checker of this flavour")
+    checker
+        .run(&config(), body)
+        .expect("checker of this flavour")
 }
 
 #[test]
@@ -42,7 +44,11 @@ fn abba_is_a_deadlock_with_both_threads_stuck_at_their_second_lock() {
         assert_eq!(main.op.as_deref(), Some("lock"), "{report}");
         assert_eq!(main.location, Some(bodies::line_of("main_b")), "{report}");
         assert_eq!(worker.op.as_deref(), Some("lock"), "{report}");
-        assert_eq!(worker.location, Some(bodies::line_of("worker_a")), "{report}");
+        assert_eq!(
+            worker.location,
+            Some(bodies::line_of("worker_a")),
+            "{report}"
+        );
     }
 }
 
@@ -61,7 +67,11 @@ fn worker_waiting_for_a_send_that_never_comes_after_main_returned_is_a_leak() {
         let worker = &report.blocked[0];
         assert_eq!(worker.thread, "t1", "{report}");
         assert_eq!(worker.op.as_deref(), Some("wait"), "{report}");
-        assert_eq!(worker.location, Some(bodies::line_of("worker_recv")), "{report}");
+        assert_eq!(
+            worker.location,
+            Some(bodies::line_of("worker_recv")),
+            "{report}"
+        );
         if checker == Checker::Stress {
             assert!(report.message.as_ref().unwrap().contains("main returned"));
         }

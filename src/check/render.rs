@@ -54,7 +54,10 @@ impl Trace {
             .threads
             .iter()
             .map(|t| t.name.clone())
-            .chain(std::iter::repeat_n(String::new(), columns - self.threads.len().min(columns)))
+            .chain(std::iter::repeat_n(
+                String::new(),
+                columns - self.threads.len().min(columns),
+            ))
             .collect();
         let index_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(1).max(3);
         let widths: Vec<usize> = (0..columns)

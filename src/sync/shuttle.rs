@@ -102,7 +102,11 @@ pub mod runtime {
     /// Returns the encoded schedule of the last execution that [`shuttle_run`] ran on this OS
     /// thread (the failing one, after a failure).
     pub fn last_schedule() -> Option<String> {
-        LAST.with(|l| l.borrow().as_ref().map(|(seed, steps)| encode(*seed, steps)))
+        LAST.with(|l| {
+            l.borrow()
+                .as_ref()
+                .map(|(seed, steps)| encode(*seed, steps))
+        })
     }
 
     /// One scheduling decision.
@@ -149,7 +153,9 @@ pub mod runtime {
             current_task: Option<shuttle::scheduler::TaskId>,
             is_yielding: bool,
         ) -> Option<shuttle::scheduler::TaskId> {
-            let next = self.0.next_task(runnable_tasks, current_task, is_yielding)?;
+            let next = self
+                .0
+                .next_task(runnable_tasks, current_task, is_yielding)?;
             push(Step::Task(usize::from(next)));
             Some(next)
         }

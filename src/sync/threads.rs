@@ -125,9 +125,7 @@ where
             traced: None,
         };
     }
-    Builder::new()
-        .spawn(f)
-        .expect("failed to spawn thread")
+    Builder::new().spawn(f).expect("failed to spawn thread")
 }
 
 /// Blocks the current thread until it is unparked (it may also wake spuriously).

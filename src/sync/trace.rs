@@ -53,7 +53,11 @@ pub fn active() -> bool {
 #[track_caller]
 pub fn event<T: ?Sized>(op: &'static str, object: *const T) {
     if active() {
-        record(Op::User(op), object as *const () as usize, Location::caller());
+        record(
+            Op::User(op),
+            object as *const () as usize,
+            Location::caller(),
+        );
     }
 }
 
@@ -136,9 +140,7 @@ impl Op {
     fn kind(self) -> Option<&'static str> {
         match self {
             Op::Lock | Op::TryLock(_) | Op::Unlock => Some("Mutex"),
-            Op::Wait | Op::Woken | Op::TimedOut | Op::NotifyOne | Op::NotifyAll => {
-                Some("Condvar")
-            }
+            Op::Wait | Op::Woken | Op::TimedOut | Op::NotifyOne | Op::NotifyAll => Some("Condvar"),
             Op::User(_) => Some("obj"),
             _ => None,
         }
@@ -347,12 +349,7 @@ pub(crate) fn unblock(op: Op, object: usize, location: &'static Location<'static
     push(op, object, Some(location), Some(()))
 }
 
-fn push(
-    op: Op,
-    object: usize,
-    location: Option<&'static Location<'static>>,
-    unblock: Option<()>,
-) {
+fn push(op: Op, object: usize, location: Option<&'static Location<'static>>, unblock: Option<()>) {
     let Some(recorder) = current() else { return };
     if recorder.frozen.load(Ordering::Relaxed) {
         return;

@@ -142,7 +142,11 @@ fn message_passing(store: Ordering, load: Ordering) {
         })
     };
     if flag.load(load) {
-        assert_eq!(data.load(Ordering::Relaxed), 42, "saw the flag but not the data");
+        assert_eq!(
+            data.load(Ordering::Relaxed),
+            42,
+            "saw the flag but not the data"
+        );
     }
     writer.join().unwrap();
 }
