@@ -222,6 +222,9 @@ fn print_table(rows: &[Row]) {
     // A verdict that differs from the expectation is shown in full: message, stuck threads, replay
     // handle and the failing execution's trace.
     for row in rows.iter().filter(|r| !r.ok) {
-        println!("\n{} (expected {}):\n{}", row.scenario, row.expected, row.report);
+        println!(
+            "\n{} (expected {}):\n{}",
+            row.scenario, row.expected, row.report
+        );
     }
 }

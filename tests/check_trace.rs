@@ -171,3 +171,50 @@ fn events_recorded_by_other_modules_appear_in_the_trace() {
             .starts_with("tests/check_trace.rs:")
     );
 }
+
+#[test]
+fn relaxed_message_passing_trace_shows_the_flag_seen_and_the_data_missed() {
+    for checker in Checker::available() {
+        // Only loom can show the weak-memory outcome, and only the checkers trace atomics.
+        if checker != Checker::Loom {
+            continue;
+        }
+        let report = failing(checker, bodies::relaxed_message_passing);
+        let trace = report.trace.as_ref().unwrap();
+        let cells: Vec<(usize, String)> =
+            trace.events.iter().map(|e| (e.thread, e.cell())).collect();
+        let has = |thread: usize, cell: String| cells.contains(&(thread, cell));
+        let flag_load = {
+            let (file, line) = line_of("mp_data_load")
+                .rsplit_once(':')
+                .map(|(f, l)| (f.to_string(), l.parse::<usize>().unwrap()))
+                .unwrap();
+            format!("{file}:{}", line - 2)
+        };
+        assert!(
+            has(
+                1,
+                format!("store Atomic#1 42 Relaxed @ {}", line_of("mp_data_store"))
+            ),
+            "{report}"
+        );
+        assert!(
+            has(
+                1,
+                format!("store Atomic#2 1 Relaxed @ {}", line_of("mp_flag_store"))
+            ),
+            "{report}"
+        );
+        assert!(
+            has(0, format!("load Atomic#2 Relaxed = 1 @ {flag_load}")),
+            "{report}"
+        );
+        assert!(
+            has(
+                0,
+                format!("load Atomic#1 Relaxed = 0 @ {}", line_of("mp_data_load"))
+            ),
+            "{report}"
+        );
+    }
+}

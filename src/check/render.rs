@@ -7,12 +7,13 @@ use std::fmt;
 use super::{ThreadState, Trace, TraceEvent};
 
 impl TraceEvent {
-    /// Returns the event as one table cell: `lock Mutex#1 @ tests/abba.rs:12`.
+    /// Returns the event as one table cell: `lock Mutex#1 @ tests/abba.rs:12`, or
+    /// `load Atomic#2 Relaxed = 1 @ tests/mp.rs:20`.
     pub fn cell(&self) -> String {
         let mut cell = self.op.clone();
-        if let Some(object) = &self.object {
+        for part in [&self.object, &self.detail].into_iter().flatten() {
             cell.push(' ');
-            cell.push_str(object);
+            cell.push_str(part);
         }
         if let Some(location) = &self.location {
             cell.push_str(" @ ");

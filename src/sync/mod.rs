@@ -59,6 +59,8 @@ mod backend;
 #[path = "std.rs"]
 mod backend;
 
+#[cfg(any(loom, shuttle))]
+mod atomics;
 mod facade;
 mod threads;
 pub mod trace;
@@ -69,11 +71,20 @@ pub use self::facade::{Condvar, Mutex, MutexGuard, WaitTimeoutResult};
 
 /// Atomic types and fences of the current flavour (`std::sync::atomic`, `loom::sync::atomic` or
 /// `shuttle::sync::atomic`).
+///
+/// Under loom and shuttle each type wraps the checker's own and records its operations in the trace
+/// of a failing execution (see [`trace`]); everything else the checker's type offers is reached
+/// through `Deref`. Under std they are `std::sync::atomic`'s types, unchanged.
 pub mod atomic {
-    pub use super::backend::atomic::{
-        AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64,
-        AtomicUsize, Ordering, fence,
+    #[cfg(any(loom, shuttle))]
+    pub use super::atomics::{
+        AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize,
     };
+    #[cfg(not(any(loom, shuttle)))]
+    pub use super::backend::atomic::{
+        AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize,
+    };
+    pub use super::backend::atomic::{Ordering, fence};
 }
 
 /// Threads of the current flavour, with one meaning of time across flavours.

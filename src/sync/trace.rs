@@ -108,6 +108,20 @@ pub(crate) enum Op {
     Finish,
     /// An operation recorded by another module through [`event`] or [`blocking`].
     User(&'static str),
+    /// An atomic access (loom and shuttle only): its operands and the value it saw.
+    #[cfg_attr(not(any(loom, shuttle)), allow(dead_code))]
+    Atomic {
+        /// `load`, `store`, `fetch_add`, `compare_exchange`, …
+        op: &'static str,
+        /// Its (success) ordering.
+        order: std::sync::atomic::Ordering,
+        /// Its operands (the value stored or added; a compare-exchange's expected and new value).
+        arg: [Option<i128>; 2],
+        /// The value it read, if it reads.
+        result: Option<i128>,
+        /// Whether a compare-exchange or update succeeded.
+        ok: Option<bool>,
+    },
 }
 
 impl Op {
@@ -133,7 +147,40 @@ impl Op {
             Op::Sleep => "sleep".into(),
             Op::Finish => "return".into(),
             Op::User(op) => op.into(),
+            Op::Atomic { op, .. } => op.into(),
         }
+    }
+
+    /// What an atomic access did besides its name: operands, ordering, the value seen.
+    fn detail(self) -> Option<String> {
+        let Op::Atomic {
+            op,
+            order,
+            arg,
+            result,
+            ok,
+        } = self
+        else {
+            return None;
+        };
+        let mut s = String::new();
+        match arg {
+            [Some(a), Some(b)] => s.push_str(&format!("{a}->{b} ")),
+            [Some(a), None] => s.push_str(&format!("{a} ")),
+            _ => {}
+        }
+        s.push_str(&format!("{order:?}"));
+        match (ok, result) {
+            (Some(ok), Some(r)) => {
+                s.push_str(if ok { " ok" } else { " failed" });
+                s.push_str(&format!(" (was {r})"));
+            }
+            (Some(ok), None) => s.push_str(if ok { " ok" } else { " failed" }),
+            (None, Some(r)) if op == "load" => s.push_str(&format!(" = {r}")),
+            (None, Some(r)) => s.push_str(&format!(" (was {r})")),
+            (None, None) => {}
+        }
+        Some(s)
     }
 
     /// The kind of object the operation acts on, used to label it (`Mutex#1`).
@@ -142,6 +189,7 @@ impl Op {
             Op::Lock | Op::TryLock(_) | Op::Unlock => Some("Mutex"),
             Op::Wait | Op::Woken | Op::TimedOut | Op::NotifyOne | Op::NotifyAll => Some("Condvar"),
             Op::User(_) => Some("obj"),
+            Op::Atomic { .. } => Some("Atomic"),
             _ => None,
         }
     }
@@ -622,6 +670,7 @@ impl Recorder {
             thread: e.thread as usize,
             op: e.op.verb(&names),
             object: label(e.op, e.object),
+            detail: e.op.detail(),
             location: e.location.map(|l| format!("{}:{}", l.file(), l.line())),
         };
         let events = events.iter().map(|(_, e)| convert(e)).collect();
@@ -672,6 +721,9 @@ pub struct TraceEvent {
     pub op: String,
     /// The object it acted on, labelled in order of first appearance (`Mutex#1`, `Condvar#1`).
     pub object: Option<String>,
+    /// For an atomic access: its operands, ordering and the value it saw (`Relaxed = 1`).
+    #[serde(default)]
+    pub detail: Option<String>,
     /// The source location of the call, as `file:line`.
     pub location: Option<String>,
 }

@@ -137,16 +137,14 @@ fn message_passing(store: Ordering, load: Ordering) {
     let writer = {
         let (data, flag) = (data.clone(), flag.clone());
         thread::spawn(move || {
-            data.store(42, Ordering::Relaxed);
-            flag.store(true, store);
+            data.store(42, Ordering::Relaxed); // @mp_data_store
+            flag.store(true, store); // @mp_flag_store
         })
     };
     if flag.load(load) {
-        assert_eq!(
-            data.load(Ordering::Relaxed),
-            42,
-            "saw the flag but not the data"
-        );
+        // @mp_flag_load is the line above
+        let seen = data.load(Ordering::Relaxed); // @mp_data_load
+        assert_eq!(seen, 42, "saw the flag but not the data");
     }
     writer.join().unwrap();
 }
