@@ -206,3 +206,39 @@ fn a_failing_report_round_trips_through_json() {
     assert_eq!(value["verdict"], "Misuse");
     assert!(value["trace"]["threads"].is_array(), "{json}");
 }
+
+#[test]
+fn a_caught_panic_is_not_a_failure() {
+    for checker in Checker::available() {
+        let report = expect_pass(run(checker, bodies::caught_panic));
+        assert!(report.complete, "{report}");
+    }
+}
+
+#[test]
+fn a_caught_panic_does_not_hide_a_later_deadlock_or_its_trace() {
+    for checker in Checker::available() {
+        let report = run(checker, bodies::caught_panic_then_abba);
+        let expected = if checker == Checker::Stress {
+            Verdict::Hang
+        } else {
+            Verdict::Deadlock
+        };
+        assert_eq!(report.verdict, expected, "{report}");
+        assert!(
+            !report.message.as_ref().unwrap().contains("handled"),
+            "{report}"
+        );
+        assert_eq!(report.blocked.len(), 2, "{report}");
+        assert!(
+            report
+                .trace
+                .as_ref()
+                .unwrap()
+                .events
+                .iter()
+                .any(|e| e.op == "spawn t1"),
+            "{report}"
+        );
+    }
+}

@@ -599,7 +599,8 @@ where
 /// A run ends when its main has returned and every thread it spawned through the facade has finished.
 /// A run that does not end within its watchdog is reported as [`Verdict::Hang`], with the threads
 /// still blocked and where; they are left behind (blocked forever, by hypothesis) and the process
-/// stays usable. A panic in any thread of a run (main or spawned) is the run's failure, classified
+/// stays usable. A panic that escapes any thread of a run (main or spawned) is the run's failure (one
+/// that the body catches is not), classified
 /// like the model checkers' panics.
 pub fn stress<F>(config: &Config, body: F) -> Result<Report, Unavailable>
 where
@@ -631,10 +632,9 @@ where
                 .spawn(move || {
                     let _installed = trace::install(recorder.clone());
                     recorder.begin_execution();
-                    let main = MainThread(&recorder);
                     // A panic is recorded by the hook (it is the run's failure) and not printed.
-                    let _ = catch_unwind(AssertUnwindSafe(|| body()));
-                    drop(main);
+                    let outcome = catch_unwind(AssertUnwindSafe(|| body()));
+                    recorder.main_returned(outcome.is_err());
                 })
         };
         if let Err(e) = spawned {

@@ -263,6 +263,8 @@ pub enum ThreadState {
 pub(crate) struct PanicNote {
     pub(crate) message: String,
     pub(crate) location: Option<String>,
+    /// The panicking thread's index, where it is known (real threads).
+    thread: Option<u32>,
 }
 
 #[derive(Default)]
@@ -277,8 +279,11 @@ struct Shared {
 pub(crate) struct Recorder {
     /// Orders events across threads.
     seq: AtomicU64,
-    /// Set by the first panic: what the failure saw stays as it was.
+    /// Set by a panic: what the failure saw stays as it was, unless the panic turns out to have
+    /// been caught (see [`recording`]).
     frozen: AtomicBool,
+    /// Set by [`Recorder::freeze`]: nothing is recorded any more.
+    stopped: AtomicBool,
     shared: std::sync::Mutex<Shared>,
     changed: std::sync::Condvar,
 }
@@ -326,6 +331,36 @@ fn remember(recorder: &Arc<Recorder>, log: &Arc<ThreadLog>) {
     if super::FLAVOUR == super::Flavour::Std {
         let _ = MINE.try_with(|m| *m.borrow_mut() = Some((recorder.clone(), log.clone())));
     }
+}
+
+/// Returns the calling real thread's index in `recorder`, if it has one (std only; model threads
+/// are not looked up here, as this runs inside the panic hook).
+fn my_index(recorder: &Arc<Recorder>) -> Option<u32> {
+    if super::FLAVOUR != super::Flavour::Std {
+        return None;
+    }
+    MINE.try_with(|m| {
+        m.try_borrow().ok().and_then(|m| {
+            m.as_ref()
+                .filter(|(r, _)| Arc::ptr_eq(r, recorder))
+                .map(|(_, log)| log.index)
+        })
+    })
+    .ok()
+    .flatten()
+}
+
+/// Returns `true` if the calling thread's operation is to be recorded: nothing froze the log, or the
+/// panic that froze it was caught.
+fn recording(recorder: &Arc<Recorder>) -> bool {
+    if !recorder.frozen.load(Ordering::Relaxed) {
+        return true;
+    }
+    if std::thread::panicking() {
+        // Unwinding: the destructors of a failing thread are not part of what the failure saw.
+        return false;
+    }
+    recorder.survived(my_index(recorder))
 }
 
 /// Returns the calling thread's log in `recorder`, registering the thread if it is unknown.
@@ -380,7 +415,7 @@ pub(crate) fn record_unlocated(op: Op, object: usize) {
 /// Marks the calling thread as blocked in `op` until [`unblock`].
 pub(crate) fn block(op: Op, object: usize, location: &'static Location<'static>) {
     let Some(recorder) = current() else { return };
-    if recorder.frozen.load(Ordering::Relaxed) {
+    if !recording(&recorder) {
         return;
     }
     let log = me(&recorder);
@@ -399,7 +434,7 @@ pub(crate) fn unblock(op: Op, object: usize, location: &'static Location<'static
 
 fn push(op: Op, object: usize, location: Option<&'static Location<'static>>, unblock: Option<()>) {
     let Some(recorder) = current() else { return };
-    if recorder.frozen.load(Ordering::Relaxed) {
+    if !recording(&recorder) {
         return;
     }
     let log = me(&recorder);
@@ -439,7 +474,7 @@ pub(crate) struct Child {
 /// the spawn. Returns `None` when no check records.
 pub(crate) fn spawning(name: Option<&str>, location: &'static Location<'static>) -> Option<Child> {
     let recorder = current()?;
-    if recorder.frozen.load(Ordering::Relaxed) {
+    if !recording(&recorder) {
         return None;
     }
     let parent = me(&recorder);
@@ -515,6 +550,7 @@ impl Recorder {
         Arc::new(Recorder {
             seq: AtomicU64::new(0),
             frozen: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
             // Main counts as unfinished from the start, so that a wait for the execution to end
             // cannot return before main even began.
             shared: std::sync::Mutex::new(Shared {
@@ -542,6 +578,7 @@ impl Recorder {
         }
         self.seq.store(0, Ordering::Relaxed);
         self.frozen.store(false, Ordering::Relaxed);
+        self.stopped.store(false, Ordering::Relaxed);
         remember(self, &main);
     }
 
@@ -554,6 +591,10 @@ impl Recorder {
     }
 
     fn finish(&self, index: u32, panicked: bool) {
+        if !panicked && self.frozen.load(Ordering::Relaxed) {
+            // A thread that returns normally caught whatever it panicked with.
+            self.survived(Some(index));
+        }
         let frozen = self.frozen.load(Ordering::Relaxed);
         let mut shared = self.shared();
         let Some(log) = shared.threads.get(index as usize).cloned() else {
@@ -598,9 +639,14 @@ impl Recorder {
     /// Notes a panic of the current execution; the first one freezes the log, so that what the
     /// failure saw is what the report shows. Called from the panic hook (the recorder never panics
     /// while it holds its lock).
-    pub(crate) fn on_panic(&self, message: String, location: Option<String>) {
+    pub(crate) fn on_panic(self: &Arc<Self>, message: String, location: Option<String>) {
+        let thread = my_index(self);
         self.frozen.store(true, Ordering::Relaxed);
-        self.shared().panics.push(PanicNote { message, location });
+        self.shared().panics.push(PanicNote {
+            message,
+            location,
+            thread,
+        });
     }
 
     /// Returns the panics seen in the current execution, first first.
@@ -638,7 +684,31 @@ impl Recorder {
 
     /// Stops recording events; the log stays as it is.
     pub(crate) fn freeze(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
         self.frozen.store(true, Ordering::Relaxed);
+    }
+
+    /// Called when the current thread does something ordinary (not unwinding) after a panic froze
+    /// the log: the panics it has evidently survived were caught, and are forgotten. Returns `true`
+    /// if none is left and recording resumes.
+    ///
+    /// loom and shuttle end an execution as soon as a panic escapes a thread, so any ordinary
+    /// operation after one means it was caught. Real threads run on, so there only the panics of
+    /// the thread itself count as caught.
+    fn survived(&self, thread: Option<u32>) -> bool {
+        if self.stopped.load(Ordering::Relaxed) {
+            return false;
+        }
+        let mut shared = self.shared();
+        let real = super::FLAVOUR == super::Flavour::Std;
+        shared
+            .panics
+            .retain(|p| real && (p.thread.is_none() || p.thread != thread));
+        let resumed = shared.panics.is_empty();
+        if resumed {
+            self.frozen.store(false, Ordering::Relaxed);
+        }
+        resumed
     }
 
     /// Copies the current execution's log into a [`Trace`].

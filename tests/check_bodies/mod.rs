@@ -198,3 +198,25 @@ pub fn line_of(tag: &str) -> String {
         .unwrap_or_else(|| panic!("no line tagged {marker}"));
     format!("tests/check_bodies/mod.rs:{}", line + 1)
 }
+
+/// A worker catches a job's panic and carries on, as a pool does; the body is correct.
+pub fn caught_panic() {
+    let n = Arc::new(Mutex::new(0));
+    let worker = {
+        let n = n.clone();
+        thread::spawn(move || {
+            let job = std::panic::catch_unwind(|| panic!("job failed"));
+            assert!(job.is_err());
+            *n.lock() += 1;
+        })
+    };
+    *n.lock() += 1;
+    worker.join().unwrap();
+    assert_eq!(*n.lock(), 2);
+}
+
+/// Main catches a panic, then deadlocks with a worker: the deadlock is the failure.
+pub fn caught_panic_then_abba() {
+    let _ = std::panic::catch_unwind(|| panic!("handled"));
+    abba();
+}
