@@ -11,6 +11,27 @@
 //! | [`shuttle_random`] | `--cfg shuttle` | `iterations` random schedules |
 //! | [`shuttle_pct`] | `--cfg shuttle` | `iterations` PCT schedules of bug depth `depth` |
 //! | [`stress`] | std | `runs` runs on real threads, each under a watchdog |
+//!
+//! # What a report holds
+//!
+//! * **A verdict** classified from the failure: an `assert!` or a `violation: ` panic is a
+//!   [`Verdict::Violation`], loom's causality panic a [`Verdict::DataRace`], one of Go's messages in
+//!   [`crate::misuse`] a [`Verdict::Misuse`]. Both checkers call a thread that can never finish a
+//!   "deadlock"; the facade counts the threads a body spawns and sees main return, so a deadlock after
+//!   main returned is a [`Verdict::Leak`]. A stress run that outlives its watchdog is a
+//!   [`Verdict::Hang`]; its threads are left behind, blocked.
+//! * **The stuck threads** ([`Report::blocked`]) of a deadlock, leak or hang, each with the facade
+//!   operation it blocks in and the `#[track_caller]` line of that call.
+//! * **A trace** ([`Report::trace`]): the failing execution's operations, recorded by the facade, shown
+//!   by `Display` as a table with one column per thread (see [`Trace::render`]).
+//! * **A replay handle** ([`Report::replay`]) for the model checkers: [`replay`] runs that failing
+//!   execution again.
+//!
+//! A failure never ends the process: loom and shuttle run on the calling thread and their panics are
+//! caught; the facade's `Arc` is std's, so a deadlock cannot abort the process as loom's own `Arc`
+//! does. Reports serialize with serde ([`Report::to_json`]). For tests, [`expect_pass`],
+//! [`expect_verdict`] and [`assert_verdict!`](crate::assert_verdict) print the whole report, trace
+//! included, when the verdict is not the expected one.
 
 mod assert;
 mod panics;
@@ -600,8 +621,7 @@ where
 /// A run that does not end within its watchdog is reported as [`Verdict::Hang`], with the threads
 /// still blocked and where; they are left behind (blocked forever, by hypothesis) and the process
 /// stays usable. A panic that escapes any thread of a run (main or spawned) is the run's failure (one
-/// that the body catches is not), classified
-/// like the model checkers' panics.
+/// that the body catches is not), classified like the model checkers' panics.
 pub fn stress<F>(config: &Config, body: F) -> Result<Report, Unavailable>
 where
     F: Fn() + Send + Sync + 'static,

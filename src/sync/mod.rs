@@ -28,6 +28,11 @@
 //!   the duration "elapses" after the scheduler has had the chance to run any other thread first, so a
 //!   checker explores both "the event came first" and "the timeout came first", and a timed wait that
 //!   nobody signals is a timeout, not a false deadlock. On std they are the real thing.
+//! * **Checks can see inside.** While a check runs, the facade records what each thread does (lock,
+//!   unlock, wait, notify, spawn, join, park, and under loom and shuttle every atomic access) with the
+//!   `#[track_caller]` line of the call, which thread is blocked where, and which spawned threads
+//!   finished ([`trace`]). When no check runs, each of these hooks is one relaxed load of a
+//!   process-wide counter.
 //! * **Spin loops yield.** [`hint::spin_loop`] is a yield under the checkers, so a busy-wait cannot
 //!   starve the thread it waits for.
 //!

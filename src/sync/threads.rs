@@ -36,6 +36,12 @@ impl<T> JoinHandle<T> {
     pub fn thread(&self) -> &backend::thread::Thread {
         self.raw.thread()
     }
+
+    /// Returns `true` if the thread has finished (std and shuttle; loom has no such query).
+    #[cfg(not(loom))]
+    pub fn is_finished(&self) -> bool {
+        self.raw.is_finished()
+    }
 }
 
 impl<T> fmt::Debug for JoinHandle<T> {
