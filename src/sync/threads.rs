@@ -37,8 +37,8 @@ impl<T> JoinHandle<T> {
         self.raw.thread()
     }
 
-    /// Returns `true` if the thread has finished (std and shuttle; loom has no such query).
-    #[cfg(not(loom))]
+    /// Returns `true` if the thread has finished (std only: neither checker has this query).
+    #[cfg(not(any(loom, shuttle)))]
     pub fn is_finished(&self) -> bool {
         self.raw.is_finished()
     }
