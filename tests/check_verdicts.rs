@@ -242,3 +242,17 @@ fn a_caught_panic_does_not_hide_a_later_deadlock_or_its_trace() {
         );
     }
 }
+
+#[test]
+fn a_spent_time_budget_is_not_a_complete_pass() {
+    let config = Config {
+        time_budget: Duration::ZERO,
+        ..config()
+    };
+    for checker in Checker::available() {
+        let report = checker.run(&config, bodies::mutex_counter).unwrap();
+        assert_eq!(report.verdict, Verdict::Pass, "{report}");
+        assert!(!report.complete, "{report}");
+        assert!(report.to_string().contains("incomplete"), "{report}");
+    }
+}

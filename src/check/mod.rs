@@ -499,6 +499,7 @@ where
             // shuttle's PCT refuses a body whose first execution had no scheduling choice to make;
             // that execution passed, and it was the only one there is.
             drop(payload);
+            report.complete = !out_of_time.load(Ordering::Relaxed);
         }
         Err(payload) => {
             let first = recorder
