@@ -218,3 +218,40 @@ fn relaxed_message_passing_trace_shows_the_flag_seen_and_the_data_missed() {
         );
     }
 }
+
+#[test]
+fn data_race_trace_shows_both_writes_with_their_lines() {
+    if !Checker::available().contains(&Checker::Loom) {
+        return; // only loom sees data races
+    }
+    let report = failing(Checker::Loom, bodies::data_race);
+    assert_eq!(
+        report.verdict,
+        racezoo::check::Verdict::DataRace,
+        "{report}"
+    );
+    // The panic is loom's, inside loom: the report points at the trace instead.
+    assert_eq!(report.location, None, "{report}");
+    let trace = report.trace.as_ref().unwrap();
+    let writes: Vec<(usize, String)> = trace
+        .events
+        .iter()
+        .filter(|e| e.op == "write")
+        .map(|e| (e.thread, e.cell()))
+        .collect();
+    assert_eq!(writes.len(), 2, "{report}");
+    assert!(writes.iter().any(|(t, _)| *t == 0), "{report}");
+    assert!(writes.iter().any(|(t, _)| *t == 1), "{report}");
+    assert!(
+        writes
+            .iter()
+            .any(|(_, c)| *c == format!("write Cell#1 @ {}", line_of("race_main"))),
+        "{report}"
+    );
+    assert!(
+        writes
+            .iter()
+            .any(|(_, c)| *c == format!("write Cell#1 @ {}", line_of("race_worker"))),
+        "{report}"
+    );
+}

@@ -317,13 +317,22 @@ impl Report {
             // The checker's own assertion, not a line of the body: the stuck threads say where.
             None
         } else {
-            location
+            // A line inside loom or shuttle (a causality violation, say) says nothing about the body;
+            // the trace's last accesses do.
+            location.filter(|l| !in_checker(l))
         };
         self.verdict = verdict;
-        self.message = Some(message);
+        self.message = Some(message.trim_end().to_string());
         self.location = location;
         self.trace = Some(trace);
     }
+}
+
+/// Returns `true` if `location` is a line of the model checkers' own sources.
+fn in_checker(location: &str) -> bool {
+    ["/loom-", "/shuttle-", "/generator-", "/corosensei-"]
+        .iter()
+        .any(|c| location.contains(c) && location.contains("/registry/"))
 }
 
 /// Lists the threads of `trace` that did not finish, with where each one blocks.

@@ -108,6 +108,9 @@ pub(crate) enum Op {
     Finish,
     /// An operation recorded by another module through [`event`] or [`blocking`].
     User(&'static str),
+    /// A read (`false`) or write (`true`) of a facade `UnsafeCell` (loom only).
+    #[cfg_attr(not(loom), allow(dead_code))]
+    Access(bool),
     /// An atomic access (loom and shuttle only): its operands and the value it saw.
     #[cfg_attr(not(any(loom, shuttle)), allow(dead_code))]
     Atomic {
@@ -148,6 +151,8 @@ impl Op {
             Op::Finish => "return".into(),
             Op::User(op) => op.into(),
             Op::Atomic { op, .. } => op.into(),
+            Op::Access(false) => "read".into(),
+            Op::Access(true) => "write".into(),
         }
     }
 
@@ -190,6 +195,7 @@ impl Op {
             Op::Wait | Op::Woken | Op::TimedOut | Op::NotifyOne | Op::NotifyAll => Some("Condvar"),
             Op::User(_) => Some("obj"),
             Op::Atomic { .. } => Some("Atomic"),
+            Op::Access(_) => Some("Cell"),
             _ => None,
         }
     }

@@ -98,10 +98,10 @@ pub fn data_race() {
     let worker = {
         let cell = cell.clone();
         // SAFETY: none, see `Racy`.
-        thread::spawn(move || cell.0.with_mut(|p| unsafe { *p += 1 }))
+        thread::spawn(move || cell.0.with_mut(|p| unsafe { *p += 1 })) // @race_worker
     };
     // SAFETY: none, see `Racy`.
-    cell.0.with_mut(|p| unsafe { *p += 1 });
+    cell.0.with_mut(|p| unsafe { *p += 1 }); // @race_main
     worker.join().unwrap();
 }
 
