@@ -20,7 +20,7 @@
 //!   `Arc` the same failures are ordinary, catchable panics, and loom explores far fewer executions
 //!   before finding them. The price: loom's check that every `Arc` is dropped at the end of an execution
 //!   is lost. racezoo detects leaked *threads* through its own accounting instead (see [`crate::check`]).
-//!   `tests/facade.rs` keeps both halves of this fact under test.
+//!   `tests/facts_loom.rs` keeps both halves of this fact under test.
 //! * **Locks never poison.** [`Mutex::lock`] returns the guard even if a previous holder panicked, as a
 //!   Go mutex does: a panicking job must not wedge a pool.
 //! * **Time passes arbitrarily under the checkers.** Neither loom nor shuttle models time. Under them
@@ -155,7 +155,7 @@ impl std::fmt::Display for Flavour {
 }
 
 /// Entry points of the model checkers, for [`crate::check`]'s drivers. Each function exists in every
-/// flavour and returns [`Unavailable`] in flavours without that checker.
+/// flavour and returns [`Unavailable`](runtime::Unavailable) in flavours without that checker.
 pub mod runtime {
     pub use super::backend::runtime::*;
 
