@@ -219,4 +219,12 @@ fn print_table(rows: &[Row]) {
     if rows.iter().any(|r| !r.report.complete) {
         println!("* exploration cut by a bound (executions or time): a pass is not a proof");
     }
+    // A verdict that differs from the expectation is shown in full: message, stuck threads, replay
+    // handle and the failing execution's trace.
+    for row in rows.iter().filter(|r| !r.ok) {
+        println!(
+            "\n{} (expected {}):\n{}",
+            row.scenario, row.expected, row.report
+        );
+    }
 }

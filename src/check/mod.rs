@@ -11,8 +11,31 @@
 //! | [`shuttle_random`] | `--cfg shuttle` | `iterations` random schedules |
 //! | [`shuttle_pct`] | `--cfg shuttle` | `iterations` PCT schedules of bug depth `depth` |
 //! | [`stress`] | std | `runs` runs on real threads, each under a watchdog |
+//!
+//! # What a report holds
+//!
+//! * **A verdict** classified from the failure: an `assert!` or a `violation: ` panic is a
+//!   [`Verdict::Violation`], loom's causality panic a [`Verdict::DataRace`], one of Go's messages in
+//!   [`crate::misuse`] a [`Verdict::Misuse`]. Both checkers call a thread that can never finish a
+//!   "deadlock"; the facade counts the threads a body spawns and sees main return, so a deadlock after
+//!   main returned is a [`Verdict::Leak`]. A stress run that outlives its watchdog is a
+//!   [`Verdict::Hang`]; its threads are left behind, blocked.
+//! * **The stuck threads** ([`Report::blocked`]) of a deadlock, leak or hang, each with the facade
+//!   operation it blocks in and the `#[track_caller]` line of that call.
+//! * **A trace** ([`Report::trace`]): the failing execution's operations, recorded by the facade, shown
+//!   by `Display` as a table with one column per thread (see [`Trace::render`]).
+//! * **A replay handle** ([`Report::replay`]) for the model checkers: [`replay`] runs that failing
+//!   execution again.
+//!
+//! A failure never ends the process: loom and shuttle run on the calling thread and their panics are
+//! caught; the facade's `Arc` is std's, so a deadlock cannot abort the process as loom's own `Arc`
+//! does. Reports serialize with serde ([`Report::to_json`]). For tests, [`expect_pass`],
+//! [`expect_verdict`] and [`assert_verdict!`](crate::assert_verdict) print the whole report, trace
+//! included, when the verdict is not the expected one.
 
+mod assert;
 mod panics;
+mod render;
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -24,9 +47,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::misuse;
 use crate::sync::runtime::{LoomBounds, ShuttleScheduler};
+use crate::sync::trace::{self, Recorder};
 use crate::sync::{FLAVOUR, Flavour};
 
+pub use self::assert::{IntoReport, expect_pass, expect_verdict};
 pub use crate::sync::runtime::Unavailable;
+pub use crate::sync::trace::{ThreadState, Trace, TraceEvent, TraceThread};
 
 /// A way of running a body: which checker, and with it which flavour is required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -206,8 +232,46 @@ pub struct Report {
     pub elapsed: Duration,
     /// `false` if exploration stopped at a bound (executions, time) rather than finishing or failing.
     pub complete: bool,
-    /// How to run the failing execution again, when the checker offers it.
+    /// How to run the failing execution again, when the checker offers it: pass it to [`replay`].
     pub replay: Option<String>,
+    /// The threads that could not finish (Deadlock, Leak, Hang), each with the operation it was blocked
+    /// in and where.
+    #[serde(default)]
+    pub blocked: Vec<Blocked>,
+    /// The failing execution's events, per thread (`None` for a pass).
+    #[serde(default)]
+    pub trace: Option<Trace>,
+}
+
+/// A thread that could not finish, and where it was stuck.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocked {
+    /// The thread's name in the trace (`main`, `t1`, …).
+    pub thread: String,
+    /// The operation it was blocked in (`lock`, `wait`, `join t1`, …), or `None` if it was not
+    /// blocked in a facade operation (running, or blocked elsewhere).
+    pub op: Option<String>,
+    /// The object it was blocked on (`Mutex#2`).
+    pub object: Option<String>,
+    /// The source location of the blocking call, as `file:line`.
+    pub location: Option<String>,
+}
+
+impl fmt::Display for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.thread)?;
+        match &self.op {
+            Some(op) => write!(f, " blocked in {op}")?,
+            None => write!(f, " not finished")?,
+        }
+        if let Some(object) = &self.object {
+            write!(f, " {object}")?;
+        }
+        if let Some(location) = &self.location {
+            write!(f, " at {location}")?;
+        }
+        Ok(())
+    }
 }
 
 impl Report {
@@ -215,6 +279,75 @@ impl Report {
     pub fn passed(&self) -> bool {
         self.verdict == Verdict::Pass
     }
+
+    /// Returns the report as one line of JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a report always serializes")
+    }
+
+    fn new(checker: Checker, config: &Config) -> Report {
+        Report {
+            checker,
+            config: config.clone(),
+            verdict: Verdict::Pass,
+            message: None,
+            location: None,
+            executions: 0,
+            elapsed: Duration::ZERO,
+            complete: true,
+            replay: None,
+            blocked: Vec::new(),
+            trace: None,
+        }
+    }
+
+    /// Fills in a failure seen by `recorder`: verdict, message, stuck threads and trace.
+    fn fail(&mut self, message: String, location: Option<String>, recorder: &Recorder) {
+        let trace = recorder.snapshot();
+        let mut verdict = Verdict::classify(&message);
+        // Both checkers call a leaked thread a deadlock. It is a leak if main had returned: the
+        // facade saw it return, or loom lists it as terminated.
+        if verdict == Verdict::Deadlock
+            && (trace.main_returned || message.contains("(Id(0), Terminated)"))
+        {
+            verdict = Verdict::Leak;
+        }
+        let location = if matches!(verdict, Verdict::Deadlock | Verdict::Leak | Verdict::Hang) {
+            self.blocked = stuck(&trace);
+            // The checker's own assertion, not a line of the body: the stuck threads say where.
+            None
+        } else {
+            // A line inside loom or shuttle (a causality violation, say) says nothing about the body;
+            // the trace's last accesses do.
+            location.filter(|l| !in_checker(l))
+        };
+        self.verdict = verdict;
+        self.message = Some(message.trim_end().to_string());
+        self.location = location;
+        self.trace = Some(trace);
+    }
+}
+
+/// Returns `true` if `location` is a line of the model checkers' own sources.
+fn in_checker(location: &str) -> bool {
+    ["/loom-", "/shuttle-", "/generator-", "/corosensei-"]
+        .iter()
+        .any(|c| location.contains(c) && location.contains("/registry/"))
+}
+
+/// Lists the threads of `trace` that did not finish, with where each one blocks.
+fn stuck(trace: &Trace) -> Vec<Blocked> {
+    trace
+        .threads
+        .iter()
+        .filter(|t| t.state == ThreadState::Running)
+        .map(|t| Blocked {
+            thread: t.name.clone(),
+            op: t.blocked.as_ref().map(|b| b.op.clone()),
+            object: t.blocked.as_ref().and_then(|b| b.object.clone()),
+            location: t.blocked.as_ref().and_then(|b| b.location.clone()),
+        })
+        .collect()
 }
 
 impl fmt::Display for Report {
@@ -239,8 +372,14 @@ impl fmt::Display for Report {
         if let Some(location) = &self.location {
             write!(f, "\n  at: {location}")?;
         }
+        for b in &self.blocked {
+            write!(f, "\n  stuck: {b}")?;
+        }
         if let Some(replay) = &self.replay {
             write!(f, "\n  replay: {replay}")?;
+        }
+        if let Some(trace) = &self.trace {
+            write!(f, "\n{}", trace.render())?;
         }
         Ok(())
     }
@@ -306,7 +445,8 @@ where
     })
 }
 
-/// Shared driver for the model checkers: counts executions, catches the failure and classifies it.
+/// Shared driver for the model checkers: counts executions, records each one's events, catches the
+/// failure and classifies it.
 fn model_run<F, R>(
     checker: Checker,
     config: &Config,
@@ -323,57 +463,175 @@ where
             built: FLAVOUR,
         });
     }
+    let recorder = Recorder::new();
     let executions = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let budget = config.time_budget;
+    let out_of_time = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let counted = {
         let executions = executions.clone();
+        let recorder = recorder.clone();
+        let out_of_time = out_of_time.clone();
         Box::new(move || {
+            // shuttle has no time bound of its own: once the budget is spent, the remaining
+            // executions return at once and the report says incomplete.
+            if start.elapsed() >= budget {
+                out_of_time.store(true, Ordering::Relaxed);
+                return;
+            }
             executions.fetch_add(1, Ordering::Relaxed);
+            recorder.begin_execution();
+            let main = MainThread(&recorder);
             body();
+            drop(main);
         })
     };
-    let start = Instant::now();
+    let installed = trace::install(recorder.clone());
     let (outcome, captured) =
         panics::capture(|| catch_unwind(AssertUnwindSafe(|| runner(counted))));
-    let elapsed = start.elapsed();
-    let executions = executions.load(Ordering::Relaxed);
-    let mut report = Report {
-        checker,
-        config: config.clone(),
-        verdict: Verdict::Pass,
-        message: None,
-        location: None,
-        executions,
-        elapsed,
-        complete: true,
-        replay: None,
-    };
+    drop(installed);
+    let mut report = Report::new(checker, config);
+    report.elapsed = start.elapsed();
+    report.executions = executions.load(Ordering::Relaxed);
     match outcome {
         Ok(result) => {
             result?;
             let cut_by_count = checker == Checker::Loom
                 && config
                     .max_executions
-                    .is_some_and(|max| executions >= max as u64);
-            report.complete = !cut_by_count && elapsed < config.time_budget;
+                    .is_some_and(|max| report.executions >= max as u64);
+            report.complete = !cut_by_count
+                && !out_of_time.load(Ordering::Relaxed)
+                && report.elapsed < config.time_budget;
+        }
+        Err(payload) if checker == Checker::ShuttlePct && is_pct_without_choice(&recorder) => {
+            // shuttle's PCT refuses a body whose first execution had no scheduling choice to make;
+            // that execution passed, and it was the only one there is.
+            drop(payload);
+            report.complete = !out_of_time.load(Ordering::Relaxed);
         }
         Err(payload) => {
-            let first = captured.into_iter().next();
-            let message = first
-                .as_ref()
-                .map(|p| p.message.clone())
-                .unwrap_or_else(|| panics::payload_message(payload.as_ref()));
-            report.verdict = Verdict::classify(&message);
-            report.location = first.and_then(|p| p.location);
-            report.message = Some(message);
+            let first = recorder
+                .panics()
+                .into_iter()
+                .next()
+                .map(|p| (p.message, p.location))
+                .or_else(|| captured.into_iter().next().map(|p| (p.message, p.location)))
+                .unwrap_or_else(|| (panics::payload_message(payload.as_ref()), None));
+            report.fail(first.0, first.1, &recorder);
+            report.replay = match checker {
+                Checker::Loom => Some(format!(
+                    "loom:preemptions={}:execution={}",
+                    config
+                        .preemptions
+                        .map_or_else(|| "default".to_string(), |p| p.to_string()),
+                    report.executions
+                )),
+                _ => crate::sync::runtime::last_schedule().map(|s| format!("{checker}:{s}")),
+            };
         }
     }
     Ok(report)
 }
 
+/// Returns `true` if the check's only panic is shuttle PCT's refusal of a body without concurrency.
+fn is_pct_without_choice(recorder: &Recorder) -> bool {
+    let panics = recorder.panics();
+    panics.len() == 1 && panics[0].message == "test closure did not exercise any concurrency"
+}
+
+/// Marks the execution's main thread as returned (or panicked) when the body ends.
+struct MainThread<'a>(&'a Recorder);
+
+impl Drop for MainThread<'_> {
+    fn drop(&mut self) {
+        self.0.main_returned(std::thread::panicking());
+    }
+}
+
+/// Why [`replay`] could not run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplayError {
+    /// The handle's checker is not in this build's flavour.
+    Unavailable(Unavailable),
+    /// The handle is not one that a report gives.
+    Malformed(String),
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::Unavailable(u) => u.fmt(f),
+            ReplayError::Malformed(h) => write!(f, "not a replay handle: {h:?}"),
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {}
+
+impl From<Unavailable> for ReplayError {
+    fn from(u: Unavailable) -> Self {
+        ReplayError::Unavailable(u)
+    }
+}
+
+/// Runs the failing execution named by `handle` (a [`Report::replay`]) again, and reports what it
+/// finds; with the same body that is the same verdict.
+///
+/// A shuttle handle (`shuttle-random:…`, `shuttle-pct:…`) is the failing schedule itself: one
+/// execution replays it. loom has no replayable schedule (its checkpoint file does not load back,
+/// loom #425), but its exploration is deterministic: a loom handle names the preemption bound and the
+/// index of the failing execution, and replaying explores exactly up to that execution.
+pub fn replay<F>(handle: &str, body: F) -> Result<Report, ReplayError>
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    let malformed = || ReplayError::Malformed(handle.to_string());
+    let (checker, rest) = handle.split_once(':').ok_or_else(malformed)?;
+    match checker {
+        "loom" => {
+            let rest = rest.strip_prefix("preemptions=").ok_or_else(malformed)?;
+            let (preemptions, execution) = rest.split_once(":execution=").ok_or_else(malformed)?;
+            let preemptions = match preemptions {
+                "default" => None,
+                p => Some(p.parse().map_err(|_| malformed())?),
+            };
+            let execution: usize = execution.parse().map_err(|_| malformed())?;
+            let config = Config {
+                preemptions,
+                max_executions: Some(execution),
+                ..Config::default()
+            };
+            Ok(loom(&config, body)?)
+        }
+        "shuttle-random" | "shuttle-pct" => {
+            let checker = if checker == "shuttle-random" {
+                Checker::ShuttleRandom
+            } else {
+                Checker::ShuttlePct
+            };
+            let scheduler = ShuttleScheduler::Replay {
+                schedule: rest.to_string(),
+            };
+            let config = Config {
+                iterations: 1,
+                ..Config::default()
+            };
+            Ok(model_run(checker, &config, body, |body| {
+                crate::sync::runtime::shuttle_run(&scheduler, body)
+            })?)
+        }
+        _ => Err(malformed()),
+    }
+}
+
 /// Runs `body` `config.runs` times on real threads, each run under a watchdog of `config.watchdog`.
 ///
-/// A run that outlives its watchdog is reported as [`Verdict::Hang`]; its thread is left behind
-/// (blocked forever, by hypothesis) and the process stays usable.
+/// A run ends when its main has returned and every thread it spawned through the facade has finished.
+/// A run that does not end within its watchdog is reported as [`Verdict::Hang`], with the threads
+/// still blocked and where; they are left behind (blocked forever, by hypothesis) and the process
+/// stays usable. A panic that escapes any thread of a run (main or spawned) is the run's failure (one
+/// that the body catches is not), classified like the model checkers' panics.
 pub fn stress<F>(config: &Config, body: F) -> Result<Report, Unavailable>
 where
     F: Fn() + Send + Sync + 'static,
@@ -384,60 +642,62 @@ where
             built: FLAVOUR,
         });
     }
+    panics::install_hook();
     let body = Arc::new(body);
     let start = Instant::now();
-    let mut report = Report {
-        checker: Checker::Stress,
-        config: config.clone(),
-        verdict: Verdict::Pass,
-        message: None,
-        location: None,
-        executions: 0,
-        elapsed: Duration::ZERO,
-        complete: true,
-        replay: None,
-    };
+    let mut report = Report::new(Checker::Stress, config);
     for run in 0..config.runs {
         if start.elapsed() >= config.time_budget {
             report.complete = false;
             break;
         }
         report.executions += 1;
-        let (tx, rx) = std::sync::mpsc::channel();
-        let body = body.clone();
-        std::thread::Builder::new()
-            .name(format!("racezoo-stress-{run}"))
-            .spawn(move || {
-                let (outcome, captured) =
-                    panics::capture(|| catch_unwind(AssertUnwindSafe(|| body())));
-                let failure = outcome.err().map(|payload| {
-                    captured
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| panics::Captured {
-                            message: panics::payload_message(payload.as_ref()),
-                            location: None,
-                        })
-                });
-                let _ = tx.send(failure);
-            })
-            .expect("spawning a stress thread");
-        match rx.recv_timeout(config.watchdog) {
-            Ok(None) => {}
-            Ok(Some(failure)) => {
-                report.verdict = Verdict::classify(&failure.message);
-                report.message = Some(failure.message);
-                report.location = failure.location;
-                break;
-            }
-            Err(_) => {
-                report.verdict = Verdict::Hang;
-                report.message = Some(format!(
-                    "run {run} did not finish within the {:?} watchdog; its threads are left behind",
+        let recorder = Recorder::new();
+        let deadline = Instant::now() + config.watchdog;
+        let spawned = {
+            let body = body.clone();
+            let recorder = recorder.clone();
+            std::thread::Builder::new()
+                .name(format!("racezoo-stress-{run}"))
+                .spawn(move || {
+                    let _installed = trace::install(recorder.clone());
+                    recorder.begin_execution();
+                    // A panic is recorded by the hook (it is the run's failure) and not printed.
+                    let outcome = catch_unwind(AssertUnwindSafe(|| body()));
+                    recorder.main_returned(outcome.is_err());
+                })
+        };
+        if let Err(e) = spawned {
+            report.verdict = Verdict::Panic;
+            report.message = Some(format!("cannot spawn a stress thread: {e}"));
+            break;
+        }
+        let finished = recorder.wait_finished(deadline);
+        if let Some(first) = recorder.panics().into_iter().next() {
+            report.fail(first.message, first.location, &recorder);
+            report.replay = None;
+            break;
+        }
+        if !finished {
+            recorder.freeze();
+            let message = if recorder.main_has_returned() {
+                format!(
+                    "run {run}: main returned but {} spawned thread(s) did not finish within the {:?} \
+                     watchdog (a leak is suspected); they are left behind",
+                    recorder.unfinished(),
                     config.watchdog
-                ));
-                break;
-            }
+                )
+            } else {
+                format!(
+                    "run {run} did not finish within the {:?} watchdog (a deadlock is suspected); its \
+                     threads are left behind",
+                    config.watchdog
+                )
+            };
+            report.fail(message, None, &recorder);
+            report.verdict = Verdict::Hang;
+            report.blocked = report.trace.as_ref().map(stuck).unwrap_or_default();
+            break;
         }
     }
     report.elapsed = start.elapsed();

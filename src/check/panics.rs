@@ -23,7 +23,8 @@ thread_local! {
     static CAPTURED: RefCell<Option<Vec<Captured>>> = const { RefCell::new(None) };
 }
 
-fn install_hook() {
+/// Installs the hook (once per process).
+pub(crate) fn install_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = panic::take_hook();
@@ -32,6 +33,8 @@ fn install_hook() {
                 message: payload_message(info.payload()),
                 location: info.location().map(|l| l.to_string()),
             };
+            // The recorder of a running check takes the panic as its execution's failure.
+            let traced = crate::sync::trace::note_panic(&panic.message, panic.location.clone());
             let recorded = CAPTURED
                 .try_with(|c| match c.try_borrow_mut() {
                     Ok(mut slot) => match slot.as_mut() {
@@ -44,7 +47,7 @@ fn install_hook() {
                     Err(_) => false,
                 })
                 .unwrap_or(false);
-            if !recorded {
+            if !recorded && !traced {
                 previous(info);
             }
         }));

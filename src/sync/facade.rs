@@ -3,9 +3,11 @@
 //! the backend chosen in `mod.rs`; the loom-style `UnsafeCell` comes straight from the backend.
 
 use std::ops::{Deref, DerefMut};
+use std::panic::Location;
 use std::time::Duration;
 
 use super::backend;
+use super::trace::{self, Op};
 
 /// A mutual exclusion lock that never poisons, like Go's `sync.Mutex`.
 ///
@@ -20,8 +22,48 @@ pub struct Mutex<T> {
 /// The RAII guard of a locked [`Mutex`]; the lock is released when it is dropped.
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T> {
+    // Declared first so that it drops first: the unlock is recorded before the lock is released.
+    note: UnlockNote,
     raw: backend::RawGuard<'a, T>,
     lock: &'a Mutex<T>,
+}
+
+/// Records the unlock of a traced mutex when its guard drops (a no-op unless a check records).
+struct UnlockNote(usize);
+
+impl Drop for UnlockNote {
+    #[inline]
+    fn drop(&mut self) {
+        if trace::active() {
+            trace::record_unlocated(Op::Unlock, self.0);
+        }
+    }
+}
+
+impl<T> Mutex<T> {
+    #[inline]
+    fn addr(&self) -> usize {
+        self as *const Self as *const () as usize
+    }
+
+    #[inline]
+    fn guard<'a>(&'a self, raw: backend::RawGuard<'a, T>) -> MutexGuard<'a, T> {
+        MutexGuard {
+            note: UnlockNote(self.addr()),
+            raw,
+            lock: self,
+        }
+    }
+
+    #[cold]
+    #[track_caller]
+    fn lock_traced(&self) -> MutexGuard<'_, T> {
+        let location = Location::caller();
+        trace::block(Op::Lock, self.addr(), location);
+        let raw = self.raw.lock().unwrap_or_else(|e| e.into_inner());
+        trace::unblock(Op::Lock, self.addr(), location);
+        self.guard(raw)
+    }
 }
 
 impl<T> Mutex<T> {
@@ -37,8 +79,11 @@ impl<T> Mutex<T> {
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
+        if trace::active() {
+            return self.lock_traced();
+        }
         let raw = self.raw.lock().unwrap_or_else(|e| e.into_inner());
-        MutexGuard { raw, lock: self }
+        self.guard(raw)
     }
 
     /// Acquires the lock if it is free right now; returns `None` if another thread holds it.
@@ -48,9 +93,17 @@ impl<T> Mutex<T> {
         let raw = match self.raw.try_lock() {
             Ok(raw) => raw,
             Err(backend::TryLockError::Poisoned(e)) => e.into_inner(),
-            Err(backend::TryLockError::WouldBlock) => return None,
+            Err(backend::TryLockError::WouldBlock) => {
+                if trace::active() {
+                    trace::record(Op::TryLock(false), self.addr(), Location::caller());
+                }
+                return None;
+            }
         };
-        Some(MutexGuard { raw, lock: self })
+        if trace::active() {
+            trace::record(Op::TryLock(true), self.addr(), Location::caller());
+        }
+        Some(self.guard(raw))
     }
 
     /// Returns a mutable reference to the value; no locking is needed since `self` is borrowed
@@ -110,6 +163,11 @@ impl WaitTimeoutResult {
 }
 
 impl Condvar {
+    #[inline]
+    fn addr(&self) -> usize {
+        self as *const Self as usize
+    }
+
     /// Creates a condition variable with no waiters.
     #[inline]
     pub fn new() -> Self {
@@ -122,9 +180,19 @@ impl Condvar {
     #[inline]
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        let MutexGuard { raw, lock } = guard;
+        let MutexGuard { note, raw, lock } = guard;
+        // The wait releases the lock itself; it is recorded as a wait, not as an unlock.
+        std::mem::forget(note);
+        if trace::active() {
+            let location = Location::caller();
+            trace::record(Op::Wait, self.addr(), location);
+            trace::block(Op::Wait, self.addr(), location);
+            let raw = self.raw.wait(raw).unwrap_or_else(|e| e.into_inner());
+            trace::unblock(Op::Woken, self.addr(), location);
+            return lock.guard(raw);
+        }
         let raw = self.raw.wait(raw).unwrap_or_else(|e| e.into_inner());
-        MutexGuard { raw, lock }
+        lock.guard(raw)
     }
 
     /// Blocks while `condition` returns `true`, re-checking it after every wake-up.
@@ -157,15 +225,28 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         dur: Duration,
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
-        let MutexGuard { raw, lock } = guard;
+        let MutexGuard { note, raw, lock } = guard;
+        std::mem::forget(note);
+        if trace::active() {
+            let location = Location::caller();
+            trace::record(Op::Wait, self.addr(), location);
+            trace::block(Op::Wait, self.addr(), location);
+            let (raw, timed_out) = backend::timed_wait(&self.raw, raw, &lock.raw, dur);
+            let done = if timed_out { Op::TimedOut } else { Op::Woken };
+            trace::unblock(done, self.addr(), location);
+            return (lock.guard(raw), WaitTimeoutResult(timed_out));
+        }
         let (raw, timed_out) = backend::timed_wait(&self.raw, raw, &lock.raw, dur);
-        (MutexGuard { raw, lock }, WaitTimeoutResult(timed_out))
+        (lock.guard(raw), WaitTimeoutResult(timed_out))
     }
 
     /// Wakes one thread blocked on this condition variable, if any.
     #[inline]
     #[track_caller]
     pub fn notify_one(&self) {
+        if trace::active() {
+            trace::record(Op::NotifyOne, self.addr(), Location::caller());
+        }
         self.raw.notify_one();
     }
 
@@ -173,6 +254,9 @@ impl Condvar {
     #[inline]
     #[track_caller]
     pub fn notify_all(&self) {
+        if trace::active() {
+            trace::record(Op::NotifyAll, self.addr(), Location::caller());
+        }
         self.raw.notify_all();
     }
 }
@@ -182,6 +266,9 @@ impl Condvar {
 #[inline]
 #[track_caller]
 pub fn sleep(dur: Duration) {
+    if trace::active() {
+        trace::record(Op::Sleep, 0, Location::caller());
+    }
     backend::sleep(dur)
 }
 
@@ -190,5 +277,8 @@ pub fn sleep(dur: Duration) {
 #[inline]
 #[track_caller]
 pub fn park_timeout(dur: Duration) {
+    if trace::active() {
+        trace::record(Op::Sleep, 0, Location::caller());
+    }
     backend::park_timeout(dur)
 }

@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
-pub use loom::cell::UnsafeCell;
+#[path = "loom_cell.rs"]
+mod loom_cell;
 pub use loom::sync::atomic;
 pub use loom::{hint, thread};
+pub use loom_cell::UnsafeCell;
 
 pub(super) use loom::sync::{Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard};
 pub(super) use std::sync::TryLockError;
@@ -76,5 +78,10 @@ pub mod runtime {
             checker: "shuttle",
             built: super::FLAVOUR,
         })
+    }
+
+    /// Always `None`: no shuttle in this flavour.
+    pub fn last_schedule() -> Option<String> {
+        None
     }
 }

@@ -20,7 +20,7 @@
 //!   `Arc` the same failures are ordinary, catchable panics, and loom explores far fewer executions
 //!   before finding them. The price: loom's check that every `Arc` is dropped at the end of an execution
 //!   is lost. racezoo detects leaked *threads* through its own accounting instead (see [`crate::check`]).
-//!   `tests/facade.rs` keeps both halves of this fact under test.
+//!   `tests/facts_loom.rs` keeps both halves of this fact under test.
 //! * **Locks never poison.** [`Mutex::lock`] returns the guard even if a previous holder panicked, as a
 //!   Go mutex does: a panicking job must not wedge a pool.
 //! * **Time passes arbitrarily under the checkers.** Neither loom nor shuttle models time. Under them
@@ -28,6 +28,11 @@
 //!   the duration "elapses" after the scheduler has had the chance to run any other thread first, so a
 //!   checker explores both "the event came first" and "the timeout came first", and a timed wait that
 //!   nobody signals is a timeout, not a false deadlock. On std they are the real thing.
+//! * **Checks can see inside.** While a check runs, the facade records what each thread does (lock,
+//!   unlock, wait, notify, spawn, join, park, and under loom and shuttle every atomic access) with the
+//!   `#[track_caller]` line of the call, which thread is blocked where, and which spawned threads
+//!   finished ([`trace`]). When no check runs, each of these hooks is one relaxed load of a
+//!   process-wide counter.
 //! * **Spin loops yield.** [`hint::spin_loop`] is a yield under the checkers, so a busy-wait cannot
 //!   starve the thread it waits for.
 //!
@@ -59,7 +64,11 @@ mod backend;
 #[path = "std.rs"]
 mod backend;
 
+#[cfg(any(loom, shuttle))]
+mod atomics;
 mod facade;
+mod threads;
+pub mod trace;
 
 pub use std::sync::{Arc, Weak};
 
@@ -67,19 +76,27 @@ pub use self::facade::{Condvar, Mutex, MutexGuard, WaitTimeoutResult};
 
 /// Atomic types and fences of the current flavour (`std::sync::atomic`, `loom::sync::atomic` or
 /// `shuttle::sync::atomic`).
+///
+/// Under loom and shuttle each type wraps the checker's own and records its operations in the trace
+/// of a failing execution (see [`trace`]); everything else the checker's type offers is reached
+/// through `Deref`. Under std they are `std::sync::atomic`'s types, unchanged.
 pub mod atomic {
-    pub use super::backend::atomic::{
-        AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64,
-        AtomicUsize, Ordering, fence,
+    #[cfg(any(loom, shuttle))]
+    pub use super::atomics::{
+        AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize,
     };
+    #[cfg(not(any(loom, shuttle)))]
+    pub use super::backend::atomic::{
+        AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize,
+    };
+    pub use super::backend::atomic::{Ordering, fence};
 }
 
 /// Threads of the current flavour, with one meaning of time across flavours.
 pub mod thread {
-    pub use super::backend::thread::{
-        Builder, JoinHandle, Thread, ThreadId, current, panicking, park, spawn, yield_now,
-    };
+    pub use super::backend::thread::{Thread, ThreadId, current, panicking, yield_now};
     pub use super::facade::{park_timeout, sleep};
+    pub use super::threads::{Builder, JoinHandle, park, spawn};
 }
 
 /// Interior mutability that loom checks for data races.

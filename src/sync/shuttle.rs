@@ -55,36 +55,170 @@ pub mod runtime {
     }
 
     /// Runs `body` under the given shuttle scheduler; failures surface as panics.
+    ///
+    /// The schedule of every execution is recorded as it is made, so that after a failure
+    /// [`last_schedule`] returns the failing one, encoded as shuttle's `replay` expects (shuttle itself
+    /// only prints it to stderr).
     pub fn shuttle_run<F>(scheduler: &ShuttleScheduler, body: F) -> Result<(), Unavailable>
     where
         F: Fn() + Send + Sync + 'static,
     {
         use shuttle::scheduler::{PctScheduler, RandomScheduler, ReplayScheduler};
-        let config = shuttle::Config::default();
+        let mut config = shuttle::Config::default();
+        // racezoo captures the failing schedule itself (see `last_schedule`) and reports it.
+        config.failure_persistence = shuttle::FailurePersistence::None;
+        LAST.with(|l| l.borrow_mut().take());
         match scheduler {
             ShuttleScheduler::Random {
                 iterations,
                 seed: Some(seed),
             } => {
                 let s = RandomScheduler::new_from_seed(*seed, *iterations);
-                shuttle::Runner::new(s, config).run(body);
+                shuttle::Runner::new(Recording::new(s), config).run(body);
             }
             ShuttleScheduler::Random {
                 iterations,
                 seed: None,
             } => {
                 let s = RandomScheduler::new(*iterations);
-                shuttle::Runner::new(s, config).run(body);
+                shuttle::Runner::new(Recording::new(s), config).run(body);
             }
             ShuttleScheduler::Pct { iterations, depth } => {
                 let s = PctScheduler::new(*depth, *iterations);
-                shuttle::Runner::new(s, config).run(body);
+                shuttle::Runner::new(Recording::new(s), config).run(body);
             }
             ShuttleScheduler::Replay { schedule } => {
-                let s = ReplayScheduler::new_from_encoded(schedule);
-                shuttle::Runner::new(s, config).run(body);
+                let s = match decode(schedule) {
+                    Some(decoded) => ReplayScheduler::new_from_schedule(decoded),
+                    // Anything else is taken to be shuttle's own encoding, as it prints it.
+                    None => ReplayScheduler::new_from_encoded(schedule),
+                };
+                shuttle::Runner::new(Recording::new(s), config).run(body);
             }
         }
         Ok(())
+    }
+
+    /// Returns the encoded schedule of the last execution that [`shuttle_run`] ran on this OS
+    /// thread (the failing one, after a failure).
+    pub fn last_schedule() -> Option<String> {
+        LAST.with(|l| {
+            l.borrow()
+                .as_ref()
+                .map(|(seed, steps)| encode(*seed, steps))
+        })
+    }
+
+    /// One scheduling decision.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Step {
+        /// The task with this id ran next.
+        Task(usize),
+        /// A random value was drawn.
+        Random,
+    }
+
+    std::thread_local! {
+        static LAST: std::cell::RefCell<Option<(u64, Vec<Step>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    /// Wraps a scheduler and writes down every decision it makes, into [`LAST`].
+    struct Recording<S>(S);
+
+    impl<S> Recording<S> {
+        fn new(inner: S) -> Self {
+            Recording(inner)
+        }
+    }
+
+    fn push(step: Step) {
+        LAST.with(|l| {
+            if let Some((_, steps)) = l.borrow_mut().as_mut() {
+                steps.push(step);
+            }
+        });
+    }
+
+    impl<S: shuttle::scheduler::Scheduler> shuttle::scheduler::Scheduler for Recording<S> {
+        fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
+            let schedule = self.0.new_execution()?;
+            LAST.with(|l| *l.borrow_mut() = Some((schedule.seed, Vec::new())));
+            Some(schedule)
+        }
+
+        fn next_task(
+            &mut self,
+            runnable_tasks: &[&shuttle::scheduler::Task],
+            current_task: Option<shuttle::scheduler::TaskId>,
+            is_yielding: bool,
+        ) -> Option<shuttle::scheduler::TaskId> {
+            let next = self
+                .0
+                .next_task(runnable_tasks, current_task, is_yielding)?;
+            push(Step::Task(usize::from(next)));
+            Some(next)
+        }
+
+        fn next_u64(&mut self) -> u64 {
+            push(Step::Random);
+            self.0.next_u64()
+        }
+    }
+
+    /// The prefix of racezoo's schedule encoding.
+    const PREFIX: &str = "rz1:";
+
+    /// Encodes a schedule as `rz1:<seed>:<steps>`, steps separated by `.`: a task id, or `r` for a
+    /// random value, each optionally followed by `*<count>` for a run of the same step. shuttle does
+    /// not export its own encoder, and this one stays readable.
+    fn encode(seed: u64, schedule: &[Step]) -> String {
+        let mut out = format!("{PREFIX}{seed:x}:");
+        let mut steps = schedule.iter().peekable();
+        let mut first = true;
+        while let Some(step) = steps.next() {
+            let mut run = 1;
+            while steps.peek() == Some(&step) {
+                steps.next();
+                run += 1;
+            }
+            if !first {
+                out.push('.');
+            }
+            first = false;
+            match step {
+                Step::Task(id) => out.push_str(&id.to_string()),
+                Step::Random => out.push('r'),
+            }
+            if run > 1 {
+                out.push_str(&format!("*{run}"));
+            }
+        }
+        out
+    }
+
+    /// Decodes what [`encode`] wrote; `None` if `text` is not in that encoding.
+    fn decode(text: &str) -> Option<shuttle::scheduler::Schedule> {
+        use shuttle::scheduler::{Schedule, TaskId};
+        let rest = text.trim().strip_prefix(PREFIX)?;
+        let (seed, steps) = rest.split_once(':')?;
+        let mut schedule = Schedule::new(u64::from_str_radix(seed, 16).ok()?);
+        for token in steps.split('.').filter(|t| !t.is_empty()) {
+            let (step, run) = match token.split_once('*') {
+                Some((step, run)) => (step, run.parse::<usize>().ok()?),
+                None => (token, 1),
+            };
+            let id = match step {
+                "r" => None,
+                id => Some(id.parse::<usize>().ok()?),
+            };
+            for _ in 0..run {
+                match id {
+                    Some(id) => schedule.push_task(TaskId::from(id)),
+                    None => schedule.push_random(),
+                }
+            }
+        }
+        Some(schedule)
     }
 }

@@ -64,4 +64,9 @@ pub mod runtime {
             built: super::FLAVOUR,
         })
     }
+
+    /// Always `None`: no shuttle in this flavour.
+    pub fn last_schedule() -> Option<String> {
+        None
+    }
 }

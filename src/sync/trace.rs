@@ -1,0 +1,832 @@
+//! Event recording for the checker harness: what each thread did, on which object, from which line.
+//!
+//! While a check runs, the facade's blocking operations (lock, wait, join, park, …) and signals
+//! (unlock, notify, spawn) append an event to the current execution's log, with the
+//! `#[track_caller]` location of the call. Each thread also has a *blocked-on* slot, set before it
+//! blocks and cleared when it resumes: when a checker reports a deadlock, a leak or a hang, those slots
+//! say which threads are stuck and where. The facade also counts the threads it spawned and the ones
+//! that finished, which is how the harness tells a leak (main returned, a worker never will) from a
+//! deadlock (main is stuck too).
+//!
+//! **Cost when no check runs.** Every hook first reads one process-wide counter with a relaxed load
+//! ([`active`]); it is zero unless some check is running, and then nothing else happens. While a check
+//! runs, a thread finds its execution's log through a thread-local: loom and shuttle run all model
+//! threads on the checking OS thread, and the facade's `spawn` hands the log to real threads in the
+//! stress checker.
+//!
+//! Other modules may record their own operations (a channel's send and receive, say) with [`event`]
+//! and [`blocking`]; the harness renders them beside the facade's own.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::panic::Location;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::backend;
+
+/// How many recorders are installed anywhere in the process; zero means every hook is a no-op.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The recorder of the check running on (or spawned from) this OS thread.
+    static CURRENT: RefCell<Option<Arc<Recorder>>> = const { RefCell::new(None) };
+    /// std only: this real thread's own log in that recorder.
+    static MINE: RefCell<Option<(Arc<Recorder>, Arc<ThreadLog>)>> = const { RefCell::new(None) };
+}
+
+/// Returns `true` if some check is recording somewhere in the process. One relaxed load: this is the
+/// whole cost of tracing when no check runs.
+#[inline(always)]
+pub fn active() -> bool {
+    ACTIVE.load(Ordering::Relaxed) != 0
+}
+
+/// Records `op` on `object` by the current thread, at the caller's location, if a check is recording.
+///
+/// `op` is a short verb (`"send"`, `"close"`); `object` identifies the object (its address), and is
+/// shown as `op#n`, numbered in order of first appearance within the execution.
+#[inline]
+#[track_caller]
+pub fn event<T: ?Sized>(op: &'static str, object: *const T) {
+    if active() {
+        record(
+            Op::User(op),
+            object as *const () as usize,
+            Location::caller(),
+        );
+    }
+}
+
+/// Runs `f`, a call that may block, marking the current thread as blocked in `op` on `object` until it
+/// returns; then records `op` as done. A thread that never returns from `f` is reported as stuck here.
+#[inline]
+#[track_caller]
+pub fn blocking<T: ?Sized, R>(op: &'static str, object: *const T, f: impl FnOnce() -> R) -> R {
+    if !active() {
+        return f();
+    }
+    let object = object as *const () as usize;
+    let location = Location::caller();
+    block(Op::User(op), object, location);
+    let r = f();
+    unblock(Op::User(op), object, location);
+    r
+}
+
+/// What a recorded event did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Spawned the thread with this index.
+    Spawn(u32),
+    /// Joined (or blocks joining) the thread with this index.
+    Join(u32),
+    /// Acquired (or blocks acquiring) a mutex.
+    Lock,
+    /// Tried a mutex; `true` if it was acquired.
+    TryLock(bool),
+    /// Released a mutex.
+    Unlock,
+    /// Released the mutex and started waiting on a condition variable.
+    Wait,
+    /// Woke from a condition-variable wait with the mutex re-acquired.
+    Woken,
+    /// A timed wait ended because its time passed.
+    TimedOut,
+    /// Notified one waiter.
+    NotifyOne,
+    /// Notified every waiter.
+    NotifyAll,
+    /// Parked (or blocks parked).
+    Park,
+    /// Let time pass (`sleep`, `park_timeout`).
+    Sleep,
+    /// Returned from its body.
+    Finish,
+    /// An operation recorded by another module through [`event`] or [`blocking`].
+    User(&'static str),
+    /// A read (`false`) or write (`true`) of a facade `UnsafeCell` (loom only).
+    #[cfg_attr(not(loom), allow(dead_code))]
+    Access(bool),
+    /// An atomic access (loom and shuttle only): its operands and the value it saw.
+    #[cfg_attr(not(any(loom, shuttle)), allow(dead_code))]
+    Atomic {
+        /// `load`, `store`, `fetch_add`, `compare_exchange`, …
+        op: &'static str,
+        /// Its (success) ordering.
+        order: std::sync::atomic::Ordering,
+        /// Its operands (the value stored or added; a compare-exchange's expected and new value).
+        arg: [Option<i128>; 2],
+        /// The value it read, if it reads.
+        result: Option<i128>,
+        /// Whether a compare-exchange or update succeeded.
+        ok: Option<bool>,
+    },
+}
+
+impl Op {
+    fn verb(self, names: &[String]) -> String {
+        let name = |i: u32| {
+            names
+                .get(i as usize)
+                .map_or_else(|| format!("t{i}"), Clone::clone)
+        };
+        match self {
+            Op::Spawn(i) => format!("spawn {}", name(i)),
+            Op::Join(i) => format!("join {}", name(i)),
+            Op::Lock => "lock".into(),
+            Op::TryLock(true) => "try_lock (ok)".into(),
+            Op::TryLock(false) => "try_lock (busy)".into(),
+            Op::Unlock => "unlock".into(),
+            Op::Wait => "wait".into(),
+            Op::Woken => "woken".into(),
+            Op::TimedOut => "timed out".into(),
+            Op::NotifyOne => "notify_one".into(),
+            Op::NotifyAll => "notify_all".into(),
+            Op::Park => "park".into(),
+            Op::Sleep => "sleep".into(),
+            Op::Finish => "return".into(),
+            Op::User(op) => op.into(),
+            Op::Atomic { op, .. } => op.into(),
+            Op::Access(false) => "read".into(),
+            Op::Access(true) => "write".into(),
+        }
+    }
+
+    /// What an atomic access did besides its name: operands, ordering, the value seen.
+    fn detail(self) -> Option<String> {
+        let Op::Atomic {
+            op,
+            order,
+            arg,
+            result,
+            ok,
+        } = self
+        else {
+            return None;
+        };
+        let mut s = String::new();
+        match arg {
+            [Some(a), Some(b)] => s.push_str(&format!("{a}->{b} ")),
+            [Some(a), None] => s.push_str(&format!("{a} ")),
+            _ => {}
+        }
+        s.push_str(&format!("{order:?}"));
+        match (ok, result) {
+            (Some(ok), Some(r)) => {
+                s.push_str(if ok { " ok" } else { " failed" });
+                s.push_str(&format!(" (was {r})"));
+            }
+            (Some(ok), None) => s.push_str(if ok { " ok" } else { " failed" }),
+            (None, Some(r)) if op == "load" => s.push_str(&format!(" = {r}")),
+            (None, Some(r)) => s.push_str(&format!(" (was {r})")),
+            (None, None) => {}
+        }
+        Some(s)
+    }
+
+    /// The kind of object the operation acts on, used to label it (`Mutex#1`).
+    fn kind(self) -> Option<&'static str> {
+        match self {
+            Op::Lock | Op::TryLock(_) | Op::Unlock => Some("Mutex"),
+            Op::Wait | Op::Woken | Op::TimedOut | Op::NotifyOne | Op::NotifyAll => Some("Condvar"),
+            Op::User(_) => Some("obj"),
+            Op::Atomic { .. } => Some("Atomic"),
+            Op::Access(_) => Some("Cell"),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct RawEvent {
+    thread: u32,
+    op: Op,
+    object: usize,
+    location: Option<&'static Location<'static>>,
+}
+
+/// How many events each thread keeps; older ones are dropped (the end of a long stress run is what
+/// explains its hang).
+const EVENTS_PER_THREAD: usize = 4096;
+
+/// One thread of the recorded execution. Each thread appends to its own log, so real threads
+/// (stress) do not contend on one lock; a global sequence number keeps the execution order.
+struct ThreadLog {
+    index: u32,
+    slot: std::sync::Mutex<Slot>,
+}
+
+struct Slot {
+    id: Option<backend::thread::ThreadId>,
+    name: String,
+    state: ThreadState,
+    blocked: Option<RawEvent>,
+    /// Whether its end has been counted in [`Shared::unfinished`].
+    counted: bool,
+    events: VecDeque<(u64, RawEvent)>,
+    dropped: usize,
+}
+
+impl ThreadLog {
+    fn new(index: u32, id: Option<backend::thread::ThreadId>, name: String) -> Arc<ThreadLog> {
+        Arc::new(ThreadLog {
+            index,
+            slot: std::sync::Mutex::new(Slot {
+                id,
+                name,
+                state: ThreadState::Running,
+                blocked: None,
+                counted: false,
+                events: VecDeque::new(),
+                dropped: 0,
+            }),
+        })
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Whether a thread of the traced execution finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThreadState {
+    /// Still running or blocked when the execution ended.
+    Running,
+    /// Returned from its body.
+    Finished,
+    /// Unwound from a panic.
+    Panicked,
+}
+
+/// One panic seen by a recorder.
+#[derive(Clone, Debug)]
+pub(crate) struct PanicNote {
+    pub(crate) message: String,
+    pub(crate) location: Option<String>,
+    /// The panicking thread's index, where it is known (real threads).
+    thread: Option<u32>,
+}
+
+#[derive(Default)]
+struct Shared {
+    threads: Vec<Arc<ThreadLog>>,
+    unfinished: usize,
+    main_returned: bool,
+    panics: Vec<PanicNote>,
+}
+
+/// The log of one check's current execution, shared by every thread of that execution.
+pub(crate) struct Recorder {
+    /// Orders events across threads.
+    seq: AtomicU64,
+    /// Set by a panic: what the failure saw stays as it was, unless the panic turns out to have
+    /// been caught (see [`recording`]).
+    frozen: AtomicBool,
+    /// Set by [`Recorder::freeze`]: nothing is recorded any more.
+    stopped: AtomicBool,
+    shared: std::sync::Mutex<Shared>,
+    changed: std::sync::Condvar,
+}
+
+/// Keeps a recorder installed on the current OS thread (and the process-wide counter raised) until
+/// dropped.
+pub(crate) struct Installed {
+    previous: Option<Arc<Recorder>>,
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
+        ACTIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Installs `recorder` as the current OS thread's recorder until the returned guard is dropped.
+pub(crate) fn install(recorder: Arc<Recorder>) -> Installed {
+    ACTIVE.fetch_add(1, Ordering::Relaxed);
+    let previous = CURRENT.with(|c| c.borrow_mut().replace(recorder));
+    Installed { previous }
+}
+
+/// Returns the current OS thread's recorder, if a check is recording.
+#[inline]
+pub(crate) fn current() -> Option<Arc<Recorder>> {
+    if !active() {
+        return None;
+    }
+    CURRENT
+        .try_with(|c| c.try_borrow().ok().and_then(|c| c.clone()))
+        .ok()
+        .flatten()
+}
+
+fn current_id() -> backend::thread::ThreadId {
+    backend::thread::current().id()
+}
+
+/// Real threads (std) remember their own log; loom and shuttle run every model thread on one OS
+/// thread, so there a thread is looked up by its id.
+fn remember(recorder: &Arc<Recorder>, log: &Arc<ThreadLog>) {
+    if super::FLAVOUR == super::Flavour::Std {
+        let _ = MINE.try_with(|m| *m.borrow_mut() = Some((recorder.clone(), log.clone())));
+    }
+}
+
+/// Returns the calling real thread's index in `recorder`, if it has one (std only; model threads
+/// are not looked up here, as this runs inside the panic hook).
+fn my_index(recorder: &Arc<Recorder>) -> Option<u32> {
+    if super::FLAVOUR != super::Flavour::Std {
+        return None;
+    }
+    MINE.try_with(|m| {
+        m.try_borrow().ok().and_then(|m| {
+            m.as_ref()
+                .filter(|(r, _)| Arc::ptr_eq(r, recorder))
+                .map(|(_, log)| log.index)
+        })
+    })
+    .ok()
+    .flatten()
+}
+
+/// Returns `true` if the calling thread's operation is to be recorded: nothing froze the log, or the
+/// panic that froze it was caught.
+fn recording(recorder: &Arc<Recorder>) -> bool {
+    if !recorder.frozen.load(Ordering::Relaxed) {
+        return true;
+    }
+    if std::thread::panicking() {
+        // Unwinding: the destructors of a failing thread are not part of what the failure saw.
+        return false;
+    }
+    recorder.survived(my_index(recorder))
+}
+
+/// Returns the calling thread's log in `recorder`, registering the thread if it is unknown.
+fn me(recorder: &Arc<Recorder>) -> Arc<ThreadLog> {
+    if super::FLAVOUR == super::Flavour::Std {
+        let mine = MINE
+            .try_with(|m| {
+                m.borrow()
+                    .as_ref()
+                    .filter(|(r, _)| Arc::ptr_eq(r, recorder))
+                    .map(|(_, log)| log.clone())
+            })
+            .ok()
+            .flatten();
+        if let Some(log) = mine {
+            return log;
+        }
+    }
+    let id = current_id();
+    let log = {
+        let mut shared = recorder.shared();
+        let known = shared
+            .threads
+            .iter()
+            .find(|t| t.slot().id == Some(id))
+            .cloned();
+        match known {
+            Some(log) => log,
+            None => {
+                let index = shared.threads.len() as u32;
+                let log = ThreadLog::new(index, Some(id), format!("t{index}"));
+                shared.threads.push(log.clone());
+                log
+            }
+        }
+    };
+    remember(recorder, &log);
+    log
+}
+
+/// Appends an event of the calling thread.
+pub(crate) fn record(op: Op, object: usize, location: &'static Location<'static>) {
+    push(op, object, Some(location), None)
+}
+
+/// Appends an event of the calling thread that has no meaningful source location (an unlock by a
+/// guard's destructor).
+pub(crate) fn record_unlocated(op: Op, object: usize) {
+    push(op, object, None, None)
+}
+
+/// Marks the calling thread as blocked in `op` until [`unblock`].
+pub(crate) fn block(op: Op, object: usize, location: &'static Location<'static>) {
+    let Some(recorder) = current() else { return };
+    if !recording(&recorder) {
+        return;
+    }
+    let log = me(&recorder);
+    log.slot().blocked = Some(RawEvent {
+        thread: log.index,
+        op,
+        object,
+        location: Some(location),
+    });
+}
+
+/// Clears the calling thread's blocked-on slot and records `op` as done.
+pub(crate) fn unblock(op: Op, object: usize, location: &'static Location<'static>) {
+    push(op, object, Some(location), Some(()))
+}
+
+fn push(op: Op, object: usize, location: Option<&'static Location<'static>>, unblock: Option<()>) {
+    let Some(recorder) = current() else { return };
+    if !recording(&recorder) {
+        return;
+    }
+    let log = me(&recorder);
+    let seq = recorder.seq.fetch_add(1, Ordering::Relaxed);
+    let mut slot = log.slot();
+    if unblock.is_some() {
+        slot.blocked = None;
+    }
+    slot.push(
+        seq,
+        RawEvent {
+            thread: log.index,
+            op,
+            object,
+            location,
+        },
+    );
+}
+
+impl Slot {
+    fn push(&mut self, seq: u64, event: RawEvent) {
+        if self.events.len() == EVENTS_PER_THREAD {
+            self.events.pop_front();
+            self.dropped += 1;
+        }
+        self.events.push_back((seq, event));
+    }
+}
+
+/// A thread spawned through the facade while a check records: its log, claimed when it starts.
+pub(crate) struct Child {
+    recorder: Arc<Recorder>,
+    log: Arc<ThreadLog>,
+}
+
+/// Registers a thread about to be spawned by the calling thread (named `name`, if given) and records
+/// the spawn. Returns `None` when no check records.
+pub(crate) fn spawning(name: Option<&str>, location: &'static Location<'static>) -> Option<Child> {
+    let recorder = current()?;
+    if !recording(&recorder) {
+        return None;
+    }
+    let parent = me(&recorder);
+    let log = {
+        let mut shared = recorder.shared();
+        let index = shared.threads.len() as u32;
+        let name = name.map_or_else(|| format!("t{index}"), str::to_string);
+        let log = ThreadLog::new(index, None, name);
+        shared.threads.push(log.clone());
+        shared.unfinished += 1;
+        log
+    };
+    let seq = recorder.seq.fetch_add(1, Ordering::Relaxed);
+    parent.slot().push(
+        seq,
+        RawEvent {
+            thread: parent.index,
+            op: Op::Spawn(log.index),
+            object: 0,
+            location: Some(location),
+        },
+    );
+    Some(Child { recorder, log })
+}
+
+impl Child {
+    /// Returns the index of the spawned thread.
+    pub(crate) fn index(&self) -> u32 {
+        self.log.index
+    }
+
+    /// Runs in the spawned thread before its body: installs the log and claims the index.
+    pub(crate) fn enter(self) -> Running {
+        let Child { recorder, log } = self;
+        log.slot().id = Some(current_id());
+        // loom and shuttle run every model thread on the checking OS thread, where the recorder is
+        // installed already; a real thread (stress) needs it installed.
+        let here = CURRENT
+            .try_with(|c| {
+                c.try_borrow()
+                    .ok()
+                    .and_then(|c| c.as_ref().map(|r| Arc::ptr_eq(r, &recorder)))
+            })
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        let installed = (!here).then(|| install(recorder.clone()));
+        remember(&recorder, &log);
+        Running {
+            recorder,
+            index: log.index,
+            _installed: installed,
+        }
+    }
+}
+
+/// Marks a spawned thread finished (or panicked) when dropped at the end of its body.
+pub(crate) struct Running {
+    recorder: Arc<Recorder>,
+    index: u32,
+    _installed: Option<Installed>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.recorder.finish(self.index, std::thread::panicking());
+    }
+}
+
+impl Recorder {
+    /// Creates an empty recorder.
+    pub(crate) fn new() -> Arc<Recorder> {
+        Arc::new(Recorder {
+            seq: AtomicU64::new(0),
+            frozen: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
+            // Main counts as unfinished from the start, so that a wait for the execution to end
+            // cannot return before main even began.
+            shared: std::sync::Mutex::new(Shared {
+                unfinished: 1,
+                ..Shared::default()
+            }),
+            changed: std::sync::Condvar::new(),
+        })
+    }
+
+    fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts a new execution: forgets the previous one and registers the caller as its main thread.
+    pub(crate) fn begin_execution(self: &Arc<Self>) {
+        let main = ThreadLog::new(0, Some(current_id()), "main".into());
+        {
+            let mut shared = self.shared();
+            *shared = Shared {
+                threads: vec![main.clone()],
+                unfinished: 1,
+                ..Shared::default()
+            };
+        }
+        self.seq.store(0, Ordering::Relaxed);
+        self.frozen.store(false, Ordering::Relaxed);
+        self.stopped.store(false, Ordering::Relaxed);
+        remember(self, &main);
+    }
+
+    /// Marks main (index 0) as returned, or panicked.
+    pub(crate) fn main_returned(&self, panicked: bool) {
+        self.finish(0, panicked);
+        if !panicked {
+            self.shared().main_returned = true;
+        }
+    }
+
+    fn finish(&self, index: u32, panicked: bool) {
+        if !panicked && self.frozen.load(Ordering::Relaxed) {
+            // A thread that returns normally caught whatever it panicked with.
+            self.survived(Some(index));
+        }
+        let frozen = self.frozen.load(Ordering::Relaxed);
+        let mut shared = self.shared();
+        let Some(log) = shared.threads.get(index as usize).cloned() else {
+            return;
+        };
+        {
+            let mut slot = log.slot();
+            if slot.counted {
+                return;
+            }
+            slot.counted = true;
+            // Once a failure froze the log, what it saw stays as it was, except that a panicking
+            // thread is marked as such. A thread unwound while blocked is a checker tearing down a
+            // deadlocked execution (loom unwinds every stuck thread): it stays blocked.
+            let torn_down = frozen && slot.blocked.is_some();
+            if (!frozen || panicked) && !torn_down {
+                slot.state = if panicked {
+                    ThreadState::Panicked
+                } else {
+                    ThreadState::Finished
+                };
+                slot.blocked = None;
+            }
+            if !frozen && !panicked {
+                let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+                slot.push(
+                    seq,
+                    RawEvent {
+                        thread: index,
+                        op: Op::Finish,
+                        object: 0,
+                        location: None,
+                    },
+                );
+            }
+        }
+        shared.unfinished = shared.unfinished.saturating_sub(1);
+        drop(shared);
+        self.changed.notify_all();
+    }
+
+    /// Notes a panic of the current execution; the first one freezes the log, so that what the
+    /// failure saw is what the report shows. Called from the panic hook (the recorder never panics
+    /// while it holds its lock).
+    pub(crate) fn on_panic(self: &Arc<Self>, message: String, location: Option<String>) {
+        let thread = my_index(self);
+        self.frozen.store(true, Ordering::Relaxed);
+        self.shared().panics.push(PanicNote {
+            message,
+            location,
+            thread,
+        });
+    }
+
+    /// Returns the panics seen in the current execution, first first.
+    pub(crate) fn panics(&self) -> Vec<PanicNote> {
+        self.shared().panics.clone()
+    }
+
+    /// Returns `true` if the current execution's main returned normally.
+    pub(crate) fn main_has_returned(&self) -> bool {
+        self.shared().main_returned
+    }
+
+    /// Returns how many of the execution's threads (main included) have not finished.
+    pub(crate) fn unfinished(&self) -> usize {
+        self.shared().unfinished
+    }
+
+    /// Waits until every thread of the execution has finished, or `deadline` passes; returns `true`
+    /// in the first case.
+    pub(crate) fn wait_finished(&self, deadline: Instant) -> bool {
+        let mut shared = self.shared();
+        while shared.unfinished > 0 {
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            shared = self
+                .changed
+                .wait_timeout(shared, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        true
+    }
+
+    /// Stops recording events; the log stays as it is.
+    pub(crate) fn freeze(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        self.frozen.store(true, Ordering::Relaxed);
+    }
+
+    /// Called when the current thread does something ordinary (not unwinding) after a panic froze
+    /// the log: the panics it has evidently survived were caught, and are forgotten. Returns `true`
+    /// if none is left and recording resumes.
+    ///
+    /// loom and shuttle end an execution as soon as a panic escapes a thread, so any ordinary
+    /// operation after one means it was caught. Real threads run on, so there only the panics of
+    /// the thread itself count as caught.
+    fn survived(&self, thread: Option<u32>) -> bool {
+        if self.stopped.load(Ordering::Relaxed) {
+            return false;
+        }
+        let mut shared = self.shared();
+        let real = super::FLAVOUR == super::Flavour::Std;
+        shared
+            .panics
+            .retain(|p| real && (p.thread.is_none() || p.thread != thread));
+        let resumed = shared.panics.is_empty();
+        if resumed {
+            self.frozen.store(false, Ordering::Relaxed);
+        }
+        resumed
+    }
+
+    /// Copies the current execution's log into a [`Trace`].
+    pub(crate) fn snapshot(&self) -> Trace {
+        let shared = self.shared();
+        let slots: Vec<_> = shared.threads.iter().map(|t| t.slot()).collect();
+        let names: Vec<String> = slots.iter().map(|s| s.name.clone()).collect();
+        let mut events: Vec<(u64, RawEvent)> = slots
+            .iter()
+            .flat_map(|s| s.events.iter().copied())
+            .collect();
+        events.sort_by_key(|(seq, _)| *seq);
+        let mut labels: Vec<(&'static str, usize)> = Vec::new();
+        let mut label = |op: Op, object: usize| -> Option<String> {
+            let kind = op.kind()?;
+            let n = match labels.iter().position(|&(k, o)| k == kind && o == object) {
+                Some(i) => labels[..=i].iter().filter(|(k, _)| *k == kind).count(),
+                None => {
+                    labels.push((kind, object));
+                    labels.iter().filter(|(k, _)| *k == kind).count()
+                }
+            };
+            Some(match op {
+                Op::User(_) => format!("#{n}"),
+                _ => format!("{kind}#{n}"),
+            })
+        };
+        let mut convert = |e: &RawEvent| TraceEvent {
+            thread: e.thread as usize,
+            op: e.op.verb(&names),
+            object: label(e.op, e.object),
+            detail: e.op.detail(),
+            location: e.location.map(|l| format!("{}:{}", l.file(), l.line())),
+        };
+        let events = events.iter().map(|(_, e)| convert(e)).collect();
+        let threads = slots
+            .iter()
+            .enumerate()
+            .map(|(index, slot)| TraceThread {
+                index,
+                name: slot.name.clone(),
+                state: slot.state,
+                blocked: slot.blocked.as_ref().map(&mut convert),
+            })
+            .collect();
+        Trace {
+            threads,
+            events,
+            dropped: slots.iter().map(|s| s.dropped).sum(),
+            main_returned: shared.main_returned,
+        }
+    }
+}
+
+/// Called from the harness's panic hook: tells the current recorder, if any, about a panic. Returns
+/// `true` if a recorder took it (and the panic need not be printed).
+pub(crate) fn note_panic(message: &str, location: Option<String>) -> bool {
+    if !active() {
+        return false;
+    }
+    let recorder = CURRENT
+        .try_with(|c| c.try_borrow().ok().and_then(|c| c.clone()))
+        .ok()
+        .flatten();
+    match recorder {
+        Some(r) => {
+            r.on_panic(message.to_string(), location);
+            true
+        }
+        None => false,
+    }
+}
+
+/// One recorded operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    /// Index of the thread that performed it (into [`Trace::threads`]).
+    pub thread: usize,
+    /// What it did (`lock`, `wait`, `spawn t1`, …).
+    pub op: String,
+    /// The object it acted on, labelled in order of first appearance (`Mutex#1`, `Condvar#1`).
+    pub object: Option<String>,
+    /// For an atomic access: its operands, ordering and the value it saw (`Relaxed = 1`).
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// The source location of the call, as `file:line`.
+    pub location: Option<String>,
+}
+
+/// One thread of a traced execution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceThread {
+    /// Its index; main is 0, spawned threads count up in spawn order.
+    pub index: usize,
+    /// Its name: `main`, the `Builder` name, or `t<index>`.
+    pub name: String,
+    /// Whether it finished.
+    pub state: ThreadState,
+    /// The operation it was blocked in when the execution ended, if any.
+    pub blocked: Option<TraceEvent>,
+}
+
+/// The events of one execution (the failing one, in a report), in execution order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// The execution's threads, main first.
+    pub threads: Vec<TraceThread>,
+    /// Its events, in the order they happened.
+    pub events: Vec<TraceEvent>,
+    /// How many of the oldest events were dropped (each thread keeps its last 4,096).
+    #[serde(default)]
+    pub dropped: usize,
+    /// Whether main returned from the body.
+    pub main_returned: bool,
+}
