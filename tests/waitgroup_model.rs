@@ -5,7 +5,7 @@
 mod gosync_common;
 
 use gosync_common::{check, check_each};
-use racezoo::check::{Checker, Verdict};
+use racezoo::check::{self as checker, Checker, Config, Verdict};
 use racezoo::counter::Counter;
 use racezoo::misuse;
 use racezoo::scenarios::Expect;
@@ -307,4 +307,32 @@ fn broken_relaxed_reset_is_found_as_data_race_by_loom_only() {
         // shuttle runs every atomic as SeqCst: the stale read cannot happen there.
         Checker::ShuttleRandom | Checker::ShuttlePct => Expect::Passes,
     });
+}
+
+/// Both of Go's concurrency-misuse messages are reachable in the racy round above, not only the first
+/// one a checker happens to meet: shuttle's random scheduler, run from fixed seeds (so the test is
+/// deterministic), stops at a different misuse depending on where the `add` lands. (The negative
+/// counter has its own exact test in `tests/waitgroup.rs`.)
+#[test]
+fn both_go_messages_of_the_add_wait_race_are_reachable() {
+    if !Checker::available().contains(&Checker::ShuttleRandom) {
+        return; // a shuttle-only proof; loom and stress run the race in the test above
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for seed in 0..64 {
+        let config = Config {
+            seed: Some(seed),
+            iterations: 200,
+            ..gosync_common::config()
+        };
+        let report = checker::shuttle_random(&config, add_concurrent_with_wait_body).unwrap();
+        assert_eq!(report.verdict, Verdict::Misuse, "{report}");
+        seen.insert(report.message.clone().unwrap());
+    }
+    for expected in [misuse::WAITGROUP_ADD_DURING_WAIT, misuse::WAITGROUP_REUSED] {
+        assert!(
+            seen.contains(expected),
+            "never reached {expected:?}; saw {seen:?}"
+        );
+    }
 }
