@@ -29,6 +29,7 @@
 
 pub mod check;
 pub mod misuse;
+pub mod pool;
 #[path = "../scenarios/mod.rs"]
 pub mod scenarios;
 pub mod sync;
