@@ -28,8 +28,13 @@
 #![warn(missing_docs, unsafe_op_in_unsafe_fn)]
 
 pub mod check;
+pub mod context;
+pub mod counter;
+pub mod errgroup;
 pub mod misuse;
 pub mod pool;
+pub mod rwmutex;
 #[path = "../scenarios/mod.rs"]
 pub mod scenarios;
 pub mod sync;
+pub mod waitgroup;

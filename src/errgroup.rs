@@ -1,0 +1,270 @@
+//! Go's `golang.org/x/sync/errgroup`: run tasks, wait for all of them, keep the first error.
+//!
+//! ```text
+//! g, ctx := errgroup.WithContext(parent)      let (g, ctx) = ErrGroup::with_context(&parent);
+//! g.SetLimit(10)                              g.set_limit(Some(10));
+//! g.Go(func() error { ... })                  g.go(move || { ... Ok(()) });
+//! err := g.Wait()                             let res = g.wait();
+//! ```
+//!
+//! # Contract
+//!
+//! * [`wait`](ErrGroup::wait) blocks until every task started with [`go`](ErrGroup::go) or
+//!   [`try_go`](ErrGroup::try_go) has returned, then returns the *first* error any of them returned
+//!   (first in the order the group recorded them), or `Ok(())`.
+//! * A task's return happens before the return of the `wait` that waited for it.
+//! * The context of [`with_context`](ErrGroup::with_context) is cancelled the first time a task
+//!   returns an error (its [`cause`](crate::context::Context::cause) is a [`TaskFailed`] carrying the
+//!   error's message) or when `wait` returns, whichever happens first.
+//! * With a limit set, `go` blocks until fewer than `limit` tasks are active; `try_go` returns `false`
+//!   instead. `set_limit(Some(0))` refuses every new task, as in Go.
+//! * A group is reusable once `wait` has returned. Unlike Go, whose `Wait` keeps returning the first
+//!   error, `wait` moves the error out: a reused group starts clean.
+//!
+//! # Panics
+//!
+//! A panicking task is treated like `std::thread::scope` treats one, not like Go's errgroup (which
+//! let the panic crash the process and, after reverting a propagation attempt in v0.16.0, does not
+//! carry it to `Wait`): the panic is caught, the context is cancelled as for an error, the other tasks
+//! run to completion, and `wait` then resumes the *first* task panic on the waiting thread, taking
+//! precedence over any error. Rust code normally recovers from a failed thread at its `join`; a `wait`
+//! that returned `Ok(())` or hung after a task panicked would hide the failure, and the process-wide
+//! crash Go relies on does not happen for a Rust thread.
+//!
+//! # Misuse
+//!
+//! Changing the limit while tasks are active panics with Go's message "errgroup: modify limit while
+//! N goroutines in the group are still active" (Go only notices when a limit was already set; this
+//! group always does). A task that calls `wait` on its own group waits for itself forever.
+
+use std::any::Any;
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use crate::context::{CancelFn, Cause, Context};
+use crate::misuse;
+use crate::sync::{Arc, Condvar, Mutex, thread};
+
+/// A group of tasks whose first error is kept; clones share the group, like Go's `*errgroup.Group`.
+pub struct ErrGroup<E> {
+    shared: Arc<Shared<E>>,
+}
+
+/// The cause an [`ErrGroup::with_context`] context is cancelled with when a task fails: the failing
+/// task's error, rendered with `Display` (the error itself goes to [`ErrGroup::wait`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskFailed(pub String);
+
+impl fmt::Display for TaskFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TaskFailed {}
+
+struct Shared<E> {
+    state: Mutex<State<E>>,
+    /// Signalled when a task finishes: wakes `wait` and `go` blocked on the limit.
+    finished: Condvar,
+    cancel: Option<CancelFn>,
+}
+
+struct State<E> {
+    active: usize,
+    limit: Option<usize>,
+    err: Option<E>,
+    panic: Option<Box<dyn Any + Send + 'static>>,
+    /// Set once a failure (error or panic) cancelled the context; later failures only lose the race.
+    failed: bool,
+    handles: Vec<thread::JoinHandle<()>>,
+}
+
+impl<E> Clone for ErrGroup<E> {
+    fn clone(&self) -> Self {
+        ErrGroup {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<E: fmt::Display + Send + 'static> Default for ErrGroup<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: fmt::Display + Send + 'static> ErrGroup<E> {
+    /// Creates a group without a context and without a limit (Go's zero `errgroup.Group`).
+    pub fn new() -> Self {
+        Self::build(None)
+    }
+
+    /// Creates a group and a child of `parent` that is cancelled on the group's first failure or when
+    /// [`wait`](ErrGroup::wait) returns (Go's `errgroup.WithContext`).
+    pub fn with_context(parent: &Context) -> (Self, Context) {
+        let (ctx, cancel) = Context::with_cancel(parent);
+        (Self::build(Some(cancel)), ctx)
+    }
+
+    fn build(cancel: Option<CancelFn>) -> Self {
+        ErrGroup {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    active: 0,
+                    limit: None,
+                    err: None,
+                    panic: None,
+                    failed: false,
+                    handles: Vec::new(),
+                }),
+                finished: Condvar::new(),
+                cancel,
+            }),
+        }
+    }
+
+    /// Runs `f` on a new thread, first blocking while the limit's worth of tasks is active.
+    #[track_caller]
+    pub fn go<F>(&self, f: F)
+    where
+        F: FnOnce() -> Result<(), E> + Send + 'static,
+    {
+        let mut st = self.shared.state.lock();
+        // The limit is re-read after every wake-up: `set_limit` cannot change it while tasks run, but
+        // it can between two batches.
+        while st.limit.is_some_and(|l| st.active >= l) {
+            st = self.shared.finished.wait(st);
+        }
+        self.start(st, f);
+    }
+
+    /// Runs `f` on a new thread if fewer than the limit's worth of tasks is active, and returns
+    /// whether it did (Go's `TryGo`).
+    pub fn try_go<F>(&self, f: F) -> bool
+    where
+        F: FnOnce() -> Result<(), E> + Send + 'static,
+    {
+        let st = self.shared.state.lock();
+        if st.limit.is_some_and(|l| st.active >= l) {
+            return false;
+        }
+        self.start(st, f);
+        true
+    }
+
+    /// Counts the task as active (under the lock the caller holds) and spawns it.
+    fn start<F>(&self, mut st: crate::sync::MutexGuard<'_, State<E>>, f: F)
+    where
+        F: FnOnce() -> Result<(), E> + Send + 'static,
+    {
+        st.active += 1;
+        let shared = self.shared.clone();
+        // Spawned under the lock so the handle is stored before the task can finish; the task locks
+        // only after it has run `f`.
+        let handle = thread::spawn(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(f));
+            shared.finish(outcome);
+        });
+        st.handles.push(handle);
+    }
+
+    /// Sets how many tasks may be active at once; `None` (Go: a negative limit) means no limit.
+    ///
+    /// # Panics
+    ///
+    /// With Go's message if any task is active.
+    #[track_caller]
+    pub fn set_limit(&self, limit: Option<usize>) {
+        let mut st = self.shared.state.lock();
+        if st.active != 0 {
+            let active = st.active;
+            drop(st);
+            misuse::misuse(&format!(
+                "{} {active} goroutines in the group are still active",
+                misuse::ERRGROUP_MODIFY_LIMIT
+            ));
+        }
+        st.limit = limit;
+    }
+
+    /// Blocks until every task has returned, cancels the group's context, and returns the first error.
+    ///
+    /// # Panics
+    ///
+    /// Resumes the first task panic, after all tasks have finished (see the module docs).
+    #[track_caller]
+    pub fn wait(&self) -> Result<(), E> {
+        let (handles, err, panic) = {
+            let st = self.shared.state.lock();
+            let mut st = self.shared.finished.wait_while(st, |st| st.active > 0);
+            st.failed = false;
+            (
+                std::mem::take(&mut st.handles),
+                st.err.take(),
+                st.panic.take(),
+            )
+        };
+        // Every task has left `f`; joining reaps the threads (each is past its last lock).
+        for h in handles {
+            let _ = h.join();
+        }
+        if let Some(cancel) = &self.shared.cancel {
+            cancel.cancel();
+        }
+        if let Some(payload) = panic {
+            resume_unwind(payload);
+        }
+        match err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<E: fmt::Display> Shared<E> {
+    /// Records a finished task's outcome; the first failure cancels the context.
+    fn finish(&self, outcome: Result<Result<(), E>, Box<dyn Any + Send + 'static>>) {
+        let cause = {
+            let mut st = self.state.lock();
+            let first = !st.failed;
+            match outcome {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) if first => {
+                    st.failed = true;
+                    let cause = Cause::new(TaskFailed(e.to_string()));
+                    st.err = Some(e);
+                    Some(cause)
+                }
+                Err(payload) => {
+                    st.failed = true;
+                    if st.panic.is_none() {
+                        st.panic = Some(payload);
+                    }
+                    first.then(|| Cause::new(TaskFailed("a task panicked".into())))
+                }
+                Ok(Err(_)) => None,
+            }
+        };
+        // Cancelled outside the group's lock (cancellation runs `on_close` callbacks, which must not
+        // find the group locked) but before the task counts as finished, so a `wait` that returns
+        // always sees the context cancelled.
+        if let (Some(cause), Some(cancel)) = (cause, &self.cancel) {
+            cancel.cancel_with_cause(cause);
+        }
+        self.state.lock().active -= 1;
+        // All: `wait` and every `go` blocked on the limit wait on the same condition variable.
+        self.finished.notify_all();
+    }
+}
+
+impl<E> fmt::Debug for ErrGroup<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.shared.state.lock();
+        f.debug_struct("ErrGroup")
+            .field("active", &st.active)
+            .field("limit", &st.limit)
+            .field("failed", &st.failed)
+            .finish()
+    }
+}
