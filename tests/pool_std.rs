@@ -423,3 +423,39 @@ fn zero_workers_is_refused_with_a_message() {
         Some("WorkerPool needs at least one worker")
     );
 }
+
+#[test]
+fn cancelling_the_parent_context_reaches_running_jobs() {
+    use racezoo::context::Context;
+    let (parent, cancel) = Context::with_cancel(&Context::background());
+    let pool = WorkerPool::builder()
+        .workers(1)
+        .queue_capacity(1)
+        .context(&parent)
+        .build();
+    let (started_tx, started_rx) = mpsc::channel();
+    let h = pool
+        .submit_ctx(move |ctx| {
+            started_tx.send(()).unwrap();
+            ctx.done().wait();
+            ctx.is_cancelled()
+        })
+        .unwrap();
+    started_rx.recv().unwrap();
+    cancel.cancel();
+    assert!(h.join().unwrap());
+    // The pool itself is still open: the parent only cancels what jobs see.
+    assert!(pool.is_open());
+}
+
+#[test]
+fn graceful_shutdown_cancels_the_pool_context_only_after_every_job() {
+    let pool = WorkerPool::new(1, 4);
+    let ctx = pool.context();
+    let seen: Vec<_> = (0..4)
+        .map(|_| pool.submit_ctx(|ctx| ctx.is_cancelled()).unwrap())
+        .collect();
+    pool.shutdown();
+    assert!(seen.into_iter().all(|h| !h.join().unwrap()));
+    assert!(ctx.is_cancelled());
+}

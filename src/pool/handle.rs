@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use super::JobContext;
+use crate::context::Context;
 use crate::sync::{Arc, Condvar, Mutex};
 
 /// The sequence number the pool gave an accepted job (the first accepted job is 0).
@@ -90,7 +90,7 @@ pub(crate) enum Ended {
 /// A queued unit of work, type-erased: run it, or cancel it.
 pub(crate) trait Task: Send {
     /// Runs the job, catching its panic, and delivers the outcome.
-    fn run(self: Box<Self>, ctx: &JobContext) -> Ended;
+    fn run(self: Box<Self>, ctx: &Context) -> Ended;
     /// Delivers [`JobError::Cancelled`] without running the job.
     fn cancel(self: Box<Self>);
 }
@@ -120,10 +120,10 @@ impl<F, T, S: Sink<T>> Job<F, T, S> {
 
 impl<F, T, S> Task for Job<F, T, S>
 where
-    F: FnOnce(&JobContext) -> T + Send,
+    F: FnOnce(&Context) -> T + Send,
     S: Sink<T>,
 {
-    fn run(mut self: Box<Self>, ctx: &JobContext) -> Ended {
+    fn run(mut self: Box<Self>, ctx: &Context) -> Ended {
         let f = self.f.take().expect("a job runs at most once");
         // The panic is caught here, inside the job, so the worker thread never unwinds.
         match catch_unwind(AssertUnwindSafe(move || f(ctx))) {

@@ -33,8 +33,9 @@
 //!   and joins them; `Drop` does the same. When either returns, no worker thread is alive (unless it
 //!   was called from one of the pool's own jobs: a worker cannot wait for itself, so the call then
 //!   closes the pool and returns at once).
-//! * Running jobs are never interrupted: `shutdown_now` sets the [`JobContext`] that jobs submitted
-//!   with [`submit_ctx`](WorkerPool::submit_ctx) can poll, and waits for them to return.
+//! * Running jobs are never interrupted: `shutdown_now` cancels the pool's [`Context`] (Go's
+//!   `context.Context`, from [`crate::context`]) that jobs submitted with
+//!   [`submit_ctx`](WorkerPool::submit_ctx) can poll or wait on, and waits for them to return.
 //!
 //! Go's `close(jobs)` followed by `wg.Wait()` is [`shutdown`](WorkerPool::shutdown); Go's "send on
 //! closed channel" panic becomes an ordinary [`Rejected`] error.
@@ -46,38 +47,9 @@ use std::fmt;
 
 use self::handle::{Discard, Ended, Job, Task};
 pub use self::handle::{JobError, JobHandle, JobId, Results};
-use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::context::{CancelFn, Context};
 use crate::sync::thread::{self, JoinHandle, ThreadId};
 use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
-
-/// The cancellation signal a pool hands to the jobs it runs.
-///
-/// It is set by [`WorkerPool::shutdown_now`]; a long job submitted with
-/// [`WorkerPool::submit_ctx`] polls [`is_cancelled`](JobContext::is_cancelled) and returns early.
-/// (A minimal stand-in for Go's `context.Context`: cancellation only, no deadline or values.)
-#[derive(Clone, Debug, Default)]
-pub struct JobContext {
-    cancelled: Arc<AtomicBool>,
-}
-
-impl JobContext {
-    /// Creates a context that is not cancelled.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Returns `true` once the pool has been shut down with `shutdown_now`.
-    pub fn is_cancelled(&self) -> bool {
-        // Acquire pairs with the Release in `cancel`: whatever the canceller did before cancelling
-        // is visible to a job that sees the flag.
-        self.cancelled.load(Ordering::Acquire)
-    }
-
-    /// Cancels the context.
-    pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::Release);
-    }
-}
 
 /// Why a submission was refused; see [`Rejected`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,7 +150,10 @@ struct Shared {
     room: Condvar,
     /// `wait_idle` waits here for an empty, idle pool; secondary joiners for `joined`.
     idle: Condvar,
-    ctx: JobContext,
+    /// The context jobs see; a child of the builder's parent context.
+    ctx: Context,
+    /// Cancels `ctx`: by `shutdown_now` at once, by a graceful shutdown once every job is done.
+    cancel: CancelFn,
 }
 
 impl Drop for Shared {
@@ -201,11 +176,22 @@ pub struct WorkerPool {
 }
 
 /// Configures a [`WorkerPool`] before it starts.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Builder {
     workers: usize,
     capacity: usize,
     name: String,
+    parent: Option<Context>,
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("workers", &self.workers)
+            .field("capacity", &self.capacity)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Builder {
@@ -214,6 +200,7 @@ impl Default for Builder {
             workers: 4,
             capacity: 64,
             name: "racezoo-pool".to_string(),
+            parent: None,
         }
     }
 }
@@ -242,6 +229,13 @@ impl Builder {
         self
     }
 
+    /// Derives the pool's context from `parent`: cancelling `parent` cancels what the pool's jobs see
+    /// (it does not shut the pool down). Default: [`Context::background`].
+    pub fn context(mut self, parent: &Context) -> Self {
+        self.parent = Some(parent.clone());
+        self
+    }
+
     /// Starts the workers.
     ///
     /// # Panics
@@ -254,6 +248,8 @@ impl Builder {
             self.capacity > 0,
             "WorkerPool needs a queue capacity of at least one"
         );
+        let (ctx, cancel) =
+            Context::with_cancel(self.parent.as_ref().unwrap_or(&Context::background()));
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 queue: VecDeque::with_capacity(self.capacity),
@@ -273,7 +269,8 @@ impl Builder {
             work: Condvar::new(),
             room: Condvar::new(),
             idle: Condvar::new(),
-            ctx: JobContext::new(),
+            ctx,
+            cancel,
         });
         let handles = (0..self.workers)
             .map(|i| {
@@ -375,9 +372,10 @@ impl WorkerPool {
         self.shared.state.lock().stats
     }
 
-    /// Returns the context the pool's jobs see; it is cancelled by
-    /// [`shutdown_now`](WorkerPool::shutdown_now).
-    pub fn context(&self) -> JobContext {
+    /// Returns the context the pool's jobs see. It is cancelled by
+    /// [`shutdown_now`](WorkerPool::shutdown_now) at once, by a graceful shutdown once every job has
+    /// finished, and by the builder's parent context.
+    pub fn context(&self) -> Context {
         self.shared.ctx.clone()
     }
 
@@ -399,7 +397,7 @@ impl WorkerPool {
     {
         self.enqueue(f, true, |f, id| {
             let (handle, sink) = handle::handle(id);
-            (Box::new(Job::new(move |_: &JobContext| f(), sink)), handle)
+            (Box::new(Job::new(move |_: &Context| f(), sink)), handle)
         })
     }
 
@@ -412,16 +410,16 @@ impl WorkerPool {
     {
         self.enqueue(f, false, |f, id| {
             let (handle, sink) = handle::handle(id);
-            (Box::new(Job::new(move |_: &JobContext| f(), sink)), handle)
+            (Box::new(Job::new(move |_: &Context| f(), sink)), handle)
         })
     }
 
-    /// Like [`submit`](WorkerPool::submit), for a job that takes the pool's [`JobContext`] and can
+    /// Like [`submit`](WorkerPool::submit), for a job that takes the pool's [`Context`] and can
     /// return early once it is cancelled by [`shutdown_now`](WorkerPool::shutdown_now).
     #[track_caller]
     pub fn submit_ctx<F, T>(&self, f: F) -> Result<JobHandle<T>, Rejected<F>>
     where
-        F: FnOnce(&JobContext) -> T + Send + 'static,
+        F: FnOnce(&Context) -> T + Send + 'static,
         T: Send + 'static,
     {
         self.enqueue(f, true, |f, id| {
@@ -438,7 +436,7 @@ impl WorkerPool {
         F: FnOnce() + Send + 'static,
     {
         self.enqueue(f, true, |f, _| {
-            (Box::new(Job::new(move |_: &JobContext| f(), Discard)), ())
+            (Box::new(Job::new(move |_: &Context| f(), Discard)), ())
         })
     }
 
@@ -453,7 +451,7 @@ impl WorkerPool {
         self.enqueue(f, true, |f, id| {
             results.expect_one();
             let sink = results.sink(id);
-            (Box::new(Job::new(move |_: &JobContext| f(), sink)), id)
+            (Box::new(Job::new(move |_: &Context| f(), sink)), id)
         })
     }
 
@@ -530,7 +528,7 @@ impl WorkerPool {
     }
 
     /// Immediate shutdown: stops accepting, cancels every queued job (each handle reports
-    /// [`JobError::Cancelled`], each results channel receives it), cancels the [`JobContext`] that
+    /// [`JobError::Cancelled`], each results channel receives it), cancels the [`Context`] that
     /// running jobs see, then waits for the running jobs and joins every worker. Returns the number
     /// of jobs it cancelled.
     #[track_caller]
@@ -567,7 +565,7 @@ impl WorkerPool {
         shared.room.notify_all();
         drop(st);
         if cancel {
-            shared.ctx.cancel();
+            shared.cancel.cancel();
         }
         // Report the cancellations outside the lock: a sink takes its own lock.
         let n = drained.len();
@@ -600,6 +598,8 @@ impl WorkerPool {
             // Jobs' panics are caught inside the job, so a worker never ends by panicking.
             let _ = h.join();
         }
+        // Every job is done: release the context (this also unregisters it from its parent).
+        shared.cancel.cancel();
         let mut st = shared.state.lock();
         st.joined = true;
         if st.idle_waiters > 0 {
