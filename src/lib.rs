@@ -36,5 +36,6 @@ pub mod pool;
 pub mod rwmutex;
 #[path = "../scenarios/mod.rs"]
 pub mod scenarios;
+pub mod suite;
 pub mod sync;
 pub mod waitgroup;
