@@ -430,9 +430,16 @@ pub fn drop_joins<P: SuitePool>(p: &Params) {
     drop(pool);
     let (done, alive) = (done.load(SeqCst), alive.load(SeqCst));
     if done != jobs || alive != 0 {
+        let threads = if FLAVOUR == Flavour::Std {
+            format!(
+                ", with {alive} worker thread{} still alive",
+                if alive == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
         violation(format!(
-            "drop returned when {done} of {jobs} accepted jobs had finished, with {alive} worker thread{} still alive",
-            if alive == 1 { "" } else { "s" },
+            "drop returned when {done} of {jobs} accepted jobs had finished{threads}"
         ));
     }
 }
