@@ -411,6 +411,25 @@ pub fn drop_joins<P: SuitePool>(p: &Params) {
     quiet_deliberate_panics();
     let pool = P::create(p.workers, p.capacity);
     let alive = Arc::new(AtomicUsize::new(0));
+    if FLAVOUR == Flavour::Std {
+        // Warm-up: one job per worker, all running at once, so that every worker thread is
+        // registered as alive. (If the pool cannot run them together, fewer threads are counted.)
+        let arrived = Tally::new();
+        for i in 0..p.workers {
+            let (alive, arrived, w, patience) =
+                (alive.clone(), arrived.clone(), p.workers, p.patience);
+            submit_open(
+                &pool,
+                Job::new(move || {
+                    register_thread(&alive);
+                    arrived.bump();
+                    arrived.wait_for(w, patience);
+                }),
+                &format!("warm-up job {i}"),
+            );
+        }
+        arrived.wait_for(p.workers, p.patience);
+    }
     let done = Arc::new(AtomicUsize::new(0));
     let jobs = 2 * p.workers;
     for i in 0..jobs {

@@ -489,7 +489,7 @@ impl Suite {
         let check = Check::from_name(&name).expect("a check name from the parent");
         let result = self.run_check::<P>(check);
         println!(
-            "{CHILD_RESULT_PREFIX}{}",
+            "\n{CHILD_RESULT_PREFIX}{}",
             serde_json::to_string(&result).expect("a CheckResult serializes")
         );
         true
@@ -542,7 +542,11 @@ impl Suite {
         }
         if let Some(line) = stdout
             .lines()
-            .find_map(|l| l.strip_prefix(CHILD_RESULT_PREFIX))
+            // libtest may print `test name ... ` on the same line first.
+            .find_map(|l| {
+                l.find(CHILD_RESULT_PREFIX)
+                    .map(|i| &l[i + CHILD_RESULT_PREFIX.len()..])
+            })
         {
             if let Ok(mut result) = serde_json::from_str::<CheckResult>(line) {
                 result.elapsed = start.elapsed();
