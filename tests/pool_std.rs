@@ -459,3 +459,25 @@ fn graceful_shutdown_cancels_the_pool_context_only_after_every_job() {
     assert!(seen.into_iter().all(|h| !h.join().unwrap()));
     assert!(ctx.is_cancelled());
 }
+
+#[test]
+fn a_hold_keeps_the_results_channel_open_until_dropped() {
+    let pool = Arc::new(WorkerPool::new(2, 4));
+    let results = Results::new();
+    let hold = results.hold();
+    let producer = {
+        let (pool, results) = (pool.clone(), results.clone());
+        thread::spawn(move || {
+            thread::sleep(Duration::from_millis(20));
+            for j in 0..3u32 {
+                pool.submit_into(&results, move || j).unwrap();
+            }
+            drop(hold);
+        })
+    };
+    // recv waits for the producer instead of returning None at once.
+    let mut got: Vec<u32> = results.iter().map(|(_, r)| r.unwrap()).collect();
+    got.sort_unstable();
+    assert_eq!(got, [0, 1, 2]);
+    producer.join().unwrap();
+}

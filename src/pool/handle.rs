@@ -284,7 +284,7 @@ struct ResultsInner<T> {
 
 struct ResultsState<T> {
     items: VecDeque<(JobId, Result<T, JobError>)>,
-    /// Jobs accepted into this channel whose outcome has not been delivered yet.
+    /// Jobs accepted into this channel whose outcome has not been delivered yet, plus live holds.
     pending: usize,
     /// Collectors blocked in `recv`.
     waiting: usize,
@@ -342,9 +342,21 @@ impl<T> Results<T> {
         self.inner.state.lock().items.pop_front()
     }
 
-    /// Returns the number of jobs submitted into this channel whose outcome has not arrived yet.
+    /// Returns the number of jobs submitted into this channel whose outcome has not arrived yet
+    /// (each live [`Hold`] counts as one).
     pub fn pending(&self) -> usize {
         self.inner.state.lock().pending
+    }
+
+    /// Returns a hold that keeps the channel open: while any hold is alive, [`recv`](Results::recv)
+    /// waits instead of returning `None`, even with no job outstanding. A stage that submits into
+    /// this channel over time holds it until it has submitted its last job (Go: the sender closes
+    /// the channel when done).
+    pub fn hold(&self) -> Hold<T> {
+        self.inner.state.lock().pending += 1;
+        Hold {
+            inner: self.inner.clone(),
+        }
     }
 
     /// Returns an iterator that calls [`recv`](Results::recv) until it returns `None`.
@@ -373,6 +385,27 @@ impl<T> fmt::Debug for Results<T> {
             .field("ready", &st.items.len())
             .field("pending", &st.pending)
             .finish()
+    }
+}
+
+/// Keeps a [`Results`] channel open until dropped; see [`Results::hold`].
+pub struct Hold<T> {
+    inner: Arc<ResultsInner<T>>,
+}
+
+impl<T> Drop for Hold<T> {
+    fn drop(&mut self) {
+        let mut st = self.inner.state.lock();
+        st.pending -= 1;
+        if st.waiting > 0 {
+            self.inner.ready.notify_all();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Hold<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Hold")
     }
 }
 

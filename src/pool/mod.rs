@@ -46,8 +46,9 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use self::handle::{Discard, Ended, Job, Task};
-pub use self::handle::{JobError, JobHandle, JobId, Results};
+pub use self::handle::{Hold, JobError, JobHandle, JobId, Results};
 use crate::context::{CancelFn, Context};
+use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::thread::{self, JoinHandle, ThreadId};
 use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -121,6 +122,14 @@ pub struct Stats {
     pub queued: usize,
 }
 
+/// How many times an idle worker yields, watching for a job, before it sleeps on the condition
+/// variable. Real threads only: under the checkers a spin is just more interleavings to explore.
+const SPINS: usize = if matches!(crate::sync::FLAVOUR, crate::sync::Flavour::Std) {
+    64
+} else {
+    0
+};
+
 /// Everything behind the one lock.
 struct State {
     queue: VecDeque<Box<dyn Task>>,
@@ -154,6 +163,9 @@ struct Shared {
     ctx: Context,
     /// Cancels `ctx`: by `shutdown_now` at once, by a graceful shutdown once every job is done.
     cancel: CancelFn,
+    /// A copy of `stats.queued`, written under the lock, read without it by idle workers deciding
+    /// whether to sleep. Only a hint: the decision is re-made under the lock.
+    queued_hint: AtomicUsize,
 }
 
 impl Drop for Shared {
@@ -271,6 +283,7 @@ impl Builder {
             idle: Condvar::new(),
             ctx,
             cancel,
+            queued_hint: AtomicUsize::new(0),
         });
         let handles = (0..self.workers)
             .map(|i| {
@@ -294,6 +307,7 @@ fn work(shared: &Shared) {
     let mut st = shared.state.lock();
     st.worker_ids.push(thread::current().id());
     let mut finished: Option<Ended> = None;
+    let mut spun = false;
     loop {
         // Record the job that just ended, under the same lock as taking the next one.
         if let Some(ended) = finished.take() {
@@ -308,11 +322,14 @@ fn work(shared: &Shared) {
             }
         }
         if let Some(task) = st.queue.pop_front() {
+            spun = false;
             st.stats.queued -= 1;
+            shared.queued_hint.store(st.stats.queued, Ordering::Relaxed);
             st.stats.running += 1;
             st.stats.peak_running = st.stats.peak_running.max(st.stats.running);
-            // A slot just freed: wake one blocked submitter, if any.
-            if st.blocked_submitters > 0 {
+            // Wake one blocked submitter once the queue has drained to half its capacity (not at
+            // every free slot: that would cost a wake-up per job while the queue is saturated).
+            if st.blocked_submitters > 0 && st.queue.len() <= st.capacity / 2 {
                 shared.room.notify_one();
             }
             drop(st);
@@ -320,6 +337,22 @@ fn work(shared: &Shared) {
             st = shared.state.lock();
             continue;
         }
+        if !spun && SPINS > 0 && st.open {
+            // Before sleeping, watch the queue for a moment without the lock: under a steady
+            // stream of jobs the next one usually arrives within a few yields, and neither side
+            // then pays for a futex wait and wake-up.
+            drop(st);
+            for _ in 0..SPINS {
+                if shared.queued_hint.load(Ordering::Relaxed) > 0 {
+                    break;
+                }
+                thread::yield_now();
+            }
+            spun = true;
+            st = shared.state.lock();
+            continue;
+        }
+        spun = false;
         if !st.open {
             // Closed and drained: this worker is done.
             st.live -= 1;
@@ -485,6 +518,7 @@ impl WorkerPool {
         st.queue.push_back(task);
         st.stats.submitted += 1;
         st.stats.queued += 1;
+        shared.queued_hint.store(st.stats.queued, Ordering::Relaxed);
         st.stats.in_flight += 1;
         st.stats.peak_in_flight = st.stats.peak_in_flight.max(st.stats.in_flight);
         // Wake a sleeping worker only if there is one; a busy worker re-checks the queue before it
@@ -547,6 +581,7 @@ impl WorkerPool {
             let drained = std::mem::take(&mut st.queue);
             let n = drained.len();
             st.stats.queued -= n;
+            shared.queued_hint.store(0, Ordering::Relaxed);
             st.stats.in_flight -= n;
             st.stats.cancelled += n as u64;
             if st.blocked_submitters > 0 {
