@@ -37,5 +37,9 @@ for flavour in "${flavours[@]}"; do
   timed cargo clippy --locked --all-targets "${profile[@]}" -- -D warnings
   step "[$flavour] cargo test ${profile[*]}  (RUSTFLAGS=\"$flags\", LOOM_MAX_PREEMPTIONS=$LOOM_MAX_PREEMPTIONS)"
   timed cargo test --locked "${profile[@]}"
+  if [ "$flavour" = std ]; then
+    step "[std] cargo doc (broken links are errors)"
+    RUSTDOCFLAGS="-D warnings" timed cargo doc --locked --no-deps --quiet
+  fi
 done
 step "all flavours passed: ${flavours[*]}"

@@ -51,7 +51,7 @@ compile_error!(
 #[path = "loom.rs"]
 mod backend;
 
-#[cfg(shuttle)]
+#[cfg(all(shuttle, not(loom)))]
 #[path = "shuttle.rs"]
 mod backend;
 
@@ -138,7 +138,7 @@ impl std::fmt::Display for Flavour {
 }
 
 /// Entry points of the model checkers, for [`crate::check`]'s drivers. Each function exists in every
-/// flavour and returns [`Unavailable`] in flavours without that checker.
+/// flavour and returns [`Unavailable`](runtime::Unavailable) in flavours without that checker.
 pub mod runtime {
     pub use super::backend::runtime::*;
 
