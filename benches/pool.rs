@@ -6,7 +6,8 @@
 //!   instruction (the wake-up latency).
 //!
 //! Every pool has the same number of workers (2, the CI machine's cores). racezoo's queue is bounded
-//! (1,024): its `execute` blocks when the queue is full, the others' queues are unbounded. rayon has
+//! (1,024): its `execute` blocks when the queue is full, the others' queues are unbounded;
+//! `racezoo-q32k` is the same pool with a queue that holds a whole batch. rayon has
 //! no "wait for spawned jobs", so its jobs count down an atomic that the bench spins on; racezoo uses
 //! `wait_idle`, threadpool `join`.
 //!
@@ -35,6 +36,11 @@ impl Pool {
     fn all() -> Vec<(&'static str, Pool)> {
         vec![
             ("racezoo", Pool::Racezoo(WorkerPool::new(WORKERS, CAPACITY))),
+            // A queue that holds a whole batch: what the bound costs when jobs outpace workers.
+            (
+                "racezoo-q32k",
+                Pool::Racezoo(WorkerPool::new(WORKERS, 1 << 15)),
+            ),
             (
                 "threadpool",
                 Pool::ThreadPool(threadpool::ThreadPool::new(WORKERS)),

@@ -346,12 +346,13 @@ pub const CHILD_RESULT_PREFIX: &str = "RACEZOO-SUITE-RESULT ";
 
 impl Suite {
     /// Creates the suite with every check and bounds suited to the build flavour: a few runs per
-    /// check under a 3 s watchdog on std; bounded exploration under loom and shuttle.
+    /// check under a 3 s watchdog on std; loom bounded at 50,000 executions per check (unless
+    /// `LOOM_MAX_PERMUTATIONS` says otherwise), 3,000 schedules per shuttle scheduler.
     pub fn new() -> Self {
         let mut config = Config {
             runs: 3,
             watchdog: Duration::from_secs(3),
-            iterations: 500,
+            iterations: 3_000,
             time_budget: Duration::from_secs(20),
             ..Config::default()
         };
