@@ -14,6 +14,27 @@
 //! | `ctx.Err()` | [`Context::err`]: `None` until cancelled |
 //! | `context.Cause(ctx)` | [`Context::cause`] |
 //!
+//! ```
+//! use racezoo::check::{self, Verdict};
+//! use racezoo::context::{Context, ContextError};
+//! use racezoo::sync::thread;
+//!
+//! // Runs on real threads here, and under loom or shuttle in their builds.
+//! let report = check::run_default(|| {
+//!     let (ctx, cancel) = Context::with_cancel(&Context::background());
+//!     let worker = {
+//!         let ctx = ctx.clone();
+//!         thread::spawn(move || {
+//!             ctx.done().wait(); // Go: <-ctx.Done()
+//!             ctx.err()
+//!         })
+//!     };
+//!     cancel.cancel();
+//!     assert_eq!(worker.join().unwrap(), Some(ContextError::Canceled));
+//! });
+//! assert_eq!(report.verdict, Verdict::Pass, "{report}");
+//! ```
+//!
 //! # Synchronization
 //!
 //! A cancellation happens before every observation of it: a thread that sees [`Context::is_cancelled`]
@@ -465,6 +486,11 @@ impl fmt::Debug for Done {
 
 impl Drop for Subscription {
     fn drop(&mut self) {
+        // While unwinding, the callback is left registered (a selector tolerates a late call): after
+        // a model checker has declared a deadlock, taking a lock would panic inside this drop.
+        if thread::panicking() {
+            return;
+        }
         if let Some(n) = self.node.upgrade() {
             n.state.lock().callbacks.retain(|(k, _)| *k != self.id);
         }

@@ -28,7 +28,7 @@ use std::ops::{Deref, DerefMut};
 
 use crate::sync::atomic::{AtomicI32, Ordering};
 use crate::sync::cell::UnsafeCell;
-use crate::sync::{Mutex, MutexGuard};
+use crate::sync::{Mutex, MutexGuard, thread};
 use crate::waitgroup::Sema;
 
 /// Readers beyond which the count would overflow into the writer's bias (Go's `rwmutexMaxReaders`).
@@ -77,8 +77,8 @@ impl<T> RwMutex<T> {
             w: Mutex::new(()),
             reader_count: AtomicI32::new(0),
             reader_wait: AtomicI32::new(0),
-            writer_sem: Sema::default(),
-            reader_sem: Sema::default(),
+            writer_sem: Sema::spinning(),
+            reader_sem: Sema::spinning(),
             data: UnsafeCell::new(value),
         }
     }
@@ -207,7 +207,11 @@ impl<T> Deref for ReadGuard<'_, T> {
 impl<T> Drop for ReadGuard<'_, T> {
     fn drop(&mut self) {
         // A read access at release, ordered before the next writer's accesses if the lock is right.
-        self.rw.data.with(|_| ());
+        // Skipped while unwinding: after a model checker has declared a deadlock, loom panics again on
+        // any cell access, and a panic inside a drop during unwinding aborts the process.
+        if !thread::panicking() {
+            self.rw.data.with(|_| ());
+        }
         self.rw.read_unlock();
     }
 }
@@ -236,7 +240,10 @@ impl<T> DerefMut for WriteGuard<'_, T> {
 
 impl<T> Drop for WriteGuard<'_, T> {
     fn drop(&mut self) {
-        self.rw.data.with_mut(|_| ());
+        // As for the read guard: the release access is skipped while unwinding.
+        if !thread::panicking() {
+            self.rw.data.with_mut(|_| ());
+        }
         self.rw.write_unlock();
     }
 }

@@ -1,0 +1,262 @@
+//! Benches of the Go sync primitives against their Rust counterparts, in the same run:
+//!
+//! * `waitgroup/{racezoo,crossbeam}/{2,4}`: one add/done/wait cycle with 2 or 4 persistent workers
+//!   (racezoo: `add(n)`, each worker `done()`, `wait()`; crossbeam: a clone per worker, each worker
+//!   drops its clone, `wait()`), workers released by a generation counter.
+//! * `counter/{racezoo,atomic,mutex}/{1,2}`: increments by 1 or 2 threads.
+//! * `rwmutex/{racezoo,std}/{1,2}`: read-heavy (1 write per 100 operations) by 1 or 2 threads.
+//! * `errgroup/{racezoo,scope}`: 1,000 trivial tasks, `go` + `wait` against `std::thread::scope`.
+//!
+//! Only the std flavour has benches; the checkers' primitives cannot run outside a model.
+#![cfg_attr(any(loom, shuttle), allow(unused))]
+
+#[cfg(not(any(loom, shuttle)))]
+mod sync {
+    use std::hint::black_box;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Barrier, Mutex, RwLock};
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use criterion::{BenchmarkId, Criterion};
+    use racezoo::counter::Counter;
+    use racezoo::errgroup::ErrGroup;
+    use racezoo::rwmutex::RwMutex;
+    use racezoo::waitgroup::WaitGroup;
+
+    /// Released workers see a new generation; `u64::MAX` stops them.
+    const STOP: u64 = u64::MAX;
+
+    fn await_generation(generation: &AtomicU64, seen: u64) -> u64 {
+        loop {
+            let g = generation.load(Ordering::Acquire);
+            if g != seen {
+                return g;
+            }
+            thread::yield_now();
+        }
+    }
+
+    /// What one wait group needs for the cycle bench: the worker's part, main's preparation of a
+    /// round, and main's wait for it.
+    struct Cycle<S> {
+        work: fn(&S, usize),
+        prepare: fn(&S, usize),
+        wait: fn(&S),
+    }
+
+    /// Runs `iters` rounds with `n` persistent workers, each running `work` once per round.
+    fn cycles<S: Send + Sync + 'static>(
+        n: usize,
+        iters: u64,
+        shared: Arc<S>,
+        cycle: Cycle<S>,
+    ) -> Duration {
+        let generation = Arc::new(AtomicU64::new(0));
+        let work = cycle.work;
+        let workers: Vec<_> = (0..n)
+            .map(|i| {
+                let (generation, shared) = (generation.clone(), shared.clone());
+                thread::spawn(move || {
+                    let mut seen = 0;
+                    loop {
+                        seen = await_generation(&generation, seen);
+                        if seen == STOP {
+                            return;
+                        }
+                        work(&shared, i);
+                    }
+                })
+            })
+            .collect();
+        let start = Instant::now();
+        for g in 1..=iters {
+            (cycle.prepare)(&shared, n);
+            generation.store(g, Ordering::Release);
+            (cycle.wait)(&shared);
+        }
+        let elapsed = start.elapsed();
+        generation.store(STOP, Ordering::Release);
+        for w in workers {
+            w.join().unwrap();
+        }
+        elapsed
+    }
+
+    type CbWg = crossbeam_utils::sync::WaitGroup;
+
+    /// crossbeam's wait group is handed out as clones: one slot per worker, one for main.
+    struct CbSlots {
+        workers: Vec<Mutex<Option<CbWg>>>,
+        main: Mutex<Option<CbWg>>,
+    }
+
+    fn bench_waitgroup(c: &mut Criterion) {
+        let mut group = c.benchmark_group("waitgroup");
+        for n in [2usize, 4] {
+            group.bench_with_input(BenchmarkId::new("racezoo", n), &n, |b, &n| {
+                b.iter_custom(|iters| {
+                    let cycle = Cycle {
+                        work: |wg: &WaitGroup, _| wg.done(),
+                        prepare: |wg, n| wg.add(n as i32),
+                        wait: |wg| wg.wait(),
+                    };
+                    cycles(n, iters, Arc::new(WaitGroup::new()), cycle)
+                })
+            });
+            group.bench_with_input(BenchmarkId::new("crossbeam", n), &n, |b, &n| {
+                b.iter_custom(|iters| {
+                    let slots = CbSlots {
+                        workers: (0..n).map(|_| Mutex::new(None)).collect(),
+                        main: Mutex::new(None),
+                    };
+                    let cycle = Cycle {
+                        work: |s: &CbSlots, i| drop(s.workers[i].lock().unwrap().take()),
+                        prepare: |s, _| {
+                            let wg = CbWg::new();
+                            for slot in &s.workers {
+                                *slot.lock().unwrap() = Some(wg.clone());
+                            }
+                            *s.main.lock().unwrap() = Some(wg);
+                        },
+                        wait: |s| s.main.lock().unwrap().take().unwrap().wait(),
+                    };
+                    cycles(n, iters, Arc::new(slots), cycle)
+                })
+            });
+        }
+        group.finish();
+    }
+
+    /// Runs `op(i)` `iters` times on each of `threads` threads, started together; returns the time.
+    fn parallel<S: Send + Sync + 'static>(
+        threads: usize,
+        iters: u64,
+        shared: Arc<S>,
+        op: fn(&S, u64),
+    ) -> Duration {
+        let barrier = Arc::new(Barrier::new(threads + 1));
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (barrier, shared) = (barrier.clone(), shared.clone());
+                thread::spawn(move || {
+                    barrier.wait();
+                    for i in 0..iters {
+                        op(&shared, i);
+                    }
+                })
+            })
+            .collect();
+        barrier.wait();
+        let start = Instant::now();
+        for h in handles {
+            h.join().unwrap();
+        }
+        start.elapsed()
+    }
+
+    fn bench_counter(c: &mut Criterion) {
+        let mut group = c.benchmark_group("counter");
+        for t in [1usize, 2] {
+            group.bench_with_input(BenchmarkId::new("racezoo", t), &t, |b, &t| {
+                b.iter_custom(|iters| parallel(t, iters, Arc::new(Counter::new()), |c, _| c.inc()))
+            });
+            group.bench_with_input(BenchmarkId::new("atomic", t), &t, |b, &t| {
+                b.iter_custom(|iters| {
+                    parallel(t, iters, Arc::new(AtomicU64::new(0)), |c, _| {
+                        c.fetch_add(1, Ordering::Relaxed);
+                    })
+                })
+            });
+            group.bench_with_input(BenchmarkId::new("mutex", t), &t, |b, &t| {
+                b.iter_custom(|iters| {
+                    parallel(t, iters, Arc::new(Mutex::new(0u64)), |c, _| {
+                        *c.lock().unwrap() += 1
+                    })
+                })
+            });
+        }
+        group.finish();
+    }
+
+    fn bench_rwmutex(c: &mut Criterion) {
+        let mut group = c.benchmark_group("rwmutex");
+        for t in [1usize, 2] {
+            group.bench_with_input(BenchmarkId::new("racezoo", t), &t, |b, &t| {
+                b.iter_custom(|iters| {
+                    parallel(t, iters, Arc::new(RwMutex::new(0u64)), |rw, i| {
+                        if i % 100 == 0 {
+                            *rw.write() += 1;
+                        } else {
+                            black_box(*rw.read());
+                        }
+                    })
+                })
+            });
+            group.bench_with_input(BenchmarkId::new("std", t), &t, |b, &t| {
+                b.iter_custom(|iters| {
+                    parallel(t, iters, Arc::new(RwLock::new(0u64)), |rw, i| {
+                        if i % 100 == 0 {
+                            *rw.write().unwrap() += 1;
+                        } else {
+                            black_box(*rw.read().unwrap());
+                        }
+                    })
+                })
+            });
+        }
+        group.finish();
+    }
+
+    fn bench_errgroup(c: &mut Criterion) {
+        const TASKS: usize = 1_000;
+        let mut group = c.benchmark_group("errgroup");
+        group.sample_size(10);
+        group.bench_function("racezoo", |b| {
+            b.iter(|| {
+                let g: ErrGroup<String> = ErrGroup::new();
+                for i in 0..TASKS {
+                    g.go(move || {
+                        black_box(i);
+                        Ok(())
+                    });
+                }
+                g.wait().unwrap();
+            })
+        });
+        group.bench_function("scope", |b| {
+            b.iter(|| {
+                thread::scope(|s| {
+                    for i in 0..TASKS {
+                        s.spawn(move || {
+                            black_box(i);
+                        });
+                    }
+                })
+            })
+        });
+        group.finish();
+    }
+
+    /// All the groups, with short measurement windows (the machine is shared).
+    pub fn benches() {
+        let mut c = Criterion::default()
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2))
+            .sample_size(20)
+            .configure_from_args();
+        bench_waitgroup(&mut c);
+        bench_counter(&mut c);
+        bench_rwmutex(&mut c);
+        bench_errgroup(&mut c);
+        c.final_summary();
+    }
+}
+
+#[cfg(not(any(loom, shuttle)))]
+fn main() {
+    sync::benches();
+}
+
+#[cfg(any(loom, shuttle))]
+fn main() {}
