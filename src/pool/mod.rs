@@ -18,11 +18,16 @@
 //! free slot) and a third (`idle`) carries "the pool went idle" and "the workers are joined". A
 //! waiter count sits next to each condition variable, so the common path (a job arrives while no
 //! worker sleeps, a slot frees while no submitter is blocked) makes no wake-up call at all.
+//! On real threads an idle worker first watches an atomic copy of the queue length for a few
+//! yields before it sleeps, so a steady stream of jobs rarely pays for a sleep and a wake-up.
 //!
 //! # The contract, Go style
 //!
 //! * [`submit`](WorkerPool::submit) blocks while the queue holds `capacity` jobs (backpressure);
-//!   [`try_submit`](WorkerPool::try_submit) gives the job back instead. Either gives the job back,
+//!   [`try_submit`](WorkerPool::try_submit) gives the job back instead. A blocked submitter is woken
+//!   once the queue has drained to half its capacity, not at every free slot: under a saturated
+//!   queue that saves a wake-up per job, at the price of a submitter waiting a little longer than
+//!   strictly needed. Either gives the job back,
 //!   never panics and never drops it, once the pool is shut down ([`RejectReason::ShutDown`]).
 //! * An accepted job runs exactly once, on one of the `workers` threads, or — only under
 //!   [`shutdown_now`](WorkerPool::shutdown_now) — is reported as [`JobError::Cancelled`] through its
