@@ -2,13 +2,18 @@
 //! channel) done right.
 //!
 //! ```
+//! use racezoo::check::{self, Verdict};
 //! use racezoo::pool::WorkerPool;
 //!
-//! let pool = WorkerPool::new(3, 16); // 3 workers, room for 16 queued jobs
-//! let handles: Vec<_> = (1..=5).map(|j| pool.submit(move || j * 2).unwrap()).collect();
-//! let doubled: Vec<i32> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-//! assert_eq!(doubled, [2, 4, 6, 8, 10]);
-//! pool.shutdown(); // or just drop it: Drop is a graceful shutdown
+//! // Written against the facade: real threads here, explored by loom or shuttle in their builds.
+//! let report = check::run_default(|| {
+//!     let pool = WorkerPool::new(2, 4); // 2 workers, room for 4 queued jobs
+//!     let handles: Vec<_> = (1..=3).map(|j| pool.submit(move || j * 2).unwrap()).collect();
+//!     let doubled: Vec<i32> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+//!     assert_eq!(doubled, [2, 4, 6]);
+//!     pool.shutdown(); // or just drop it: Drop is a graceful shutdown
+//! });
+//! assert_eq!(report.verdict, Verdict::Pass, "{report}");
 //! ```
 //!
 //! # Algorithm
@@ -127,13 +132,12 @@ pub struct Stats {
     pub queued: usize,
 }
 
-/// How many times an idle worker yields, watching for a job, before it sleeps on the condition
-/// variable. Real threads only: under the checkers a spin is just more interleavings to explore.
-const SPINS: usize = if matches!(crate::sync::FLAVOUR, crate::sync::Flavour::Std) {
-    64
-} else {
-    0
-};
+/// Whether an idle worker watches the queue for a moment before it sleeps: on real threads only;
+/// under the checkers a spin is just more interleavings to explore.
+const SPIN: bool = matches!(crate::sync::FLAVOUR, crate::sync::Flavour::Std);
+
+/// How many times an idle worker yields, watching for a job, before it sleeps.
+const SPIN_YIELDS: usize = 64;
 
 /// Everything behind the one lock.
 struct State {
@@ -342,12 +346,12 @@ fn work(shared: &Shared) {
             st = shared.state.lock();
             continue;
         }
-        if !spun && SPINS > 0 && st.open {
+        if SPIN && !spun && st.open {
             // Before sleeping, watch the queue for a moment without the lock: under a steady
             // stream of jobs the next one usually arrives within a few yields, and neither side
             // then pays for a futex wait and wake-up.
             drop(st);
-            for _ in 0..SPINS {
+            for _ in 0..SPIN_YIELDS {
                 if shared.queued_hint.load(Ordering::Relaxed) > 0 {
                     break;
                 }
