@@ -32,8 +32,10 @@ pub mod context;
 pub mod counter;
 pub mod errgroup;
 pub mod misuse;
+pub mod pool;
 pub mod rwmutex;
 #[path = "../scenarios/mod.rs"]
 pub mod scenarios;
+pub mod suite;
 pub mod sync;
 pub mod waitgroup;

@@ -1,0 +1,625 @@
+//! The suite's check bodies: each creates a fresh pool, drives one workload and panics with a
+//! `violation:` message naming what went wrong. They are written against [`crate::sync`], so the same
+//! body runs on real threads (under [`crate::check::stress`]'s watchdog) and under loom or shuttle.
+//!
+//! Waiting "long enough" differs by flavour: on std, [`Params::settle`] is a real pause and barrier
+//! waits are timed (so a failure has a precise reason instead of a hang); under the checkers a
+//! `sleep` is a scheduling point and waits are untimed (a stuck wait is a deadlock the checker
+//! reports).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use super::{Job, Skip, SuitePool};
+use crate::check::VIOLATION_PREFIX;
+use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::sync::{Arc, Condvar, FLAVOUR, Flavour, Mutex, thread};
+
+/// The message every deliberately panicking job panics with.
+pub const DELIBERATE_PANIC: &str = "racezoo-suite: deliberate job panic";
+
+/// The size and pace of the workloads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Params {
+    /// Worker threads per pool.
+    pub workers: usize,
+    /// Queue capacity per pool.
+    pub capacity: usize,
+    /// Ordinary jobs per workload.
+    pub jobs: usize,
+    /// Threads that call `join` concurrently in `concurrent_joiners` (main is one more).
+    pub joiners: usize,
+    /// How long one job works (a scheduling point under the checkers).
+    pub job_time: Duration,
+    /// How long the suite lets a submitter run before it concludes it is blocked (std only).
+    pub settle: Duration,
+    /// How long a timed wait may take before it is a failure (std only).
+    pub patience: Duration,
+}
+
+impl Params {
+    /// Returns the workload for the build flavour: 3 workers and two dozen jobs on real threads; 2
+    /// workers, 3 jobs and one extra joiner under loom and shuttle (at most 5 threads with main).
+    pub fn for_flavour() -> Self {
+        match FLAVOUR {
+            Flavour::Std => Params {
+                workers: 3,
+                capacity: 4,
+                jobs: 24,
+                joiners: 3,
+                job_time: Duration::from_millis(1),
+                settle: Duration::from_millis(50),
+                patience: Duration::from_millis(1000),
+            },
+            _ => Params {
+                workers: 2,
+                capacity: 2,
+                jobs: 3,
+                joiners: 1,
+                job_time: Duration::ZERO,
+                settle: Duration::ZERO,
+                patience: Duration::ZERO,
+            },
+        }
+    }
+}
+
+/// Panics with a `violation:` message, which the checkers classify as a
+/// [`Verdict::Violation`](crate::check::Verdict::Violation).
+#[track_caller]
+fn violation(message: String) -> ! {
+    panic!("{VIOLATION_PREFIX}{message}")
+}
+
+/// Installs (once) a panic hook that keeps deliberate job panics quiet and out of the checkers'
+/// records, so that a failure's reported message is the real failure. Called inside check bodies,
+/// after the checkers installed their own hook, so that this one runs first.
+pub fn quiet_deliberate_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+            if message != Some(DELIBERATE_PANIC) {
+                previous(info)
+            }
+        }));
+    });
+}
+
+/// Returns a job that panics with [`DELIBERATE_PANIC`].
+pub fn panicking_job() -> Job {
+    Job::new(|| panic!("{}", DELIBERATE_PANIC))
+}
+
+/// A counter that threads can wait on.
+struct Tally {
+    n: Mutex<usize>,
+    changed: Condvar,
+}
+
+impl Tally {
+    fn new() -> Arc<Self> {
+        Arc::new(Tally {
+            n: Mutex::new(0),
+            changed: Condvar::new(),
+        })
+    }
+
+    fn bump(&self) {
+        *self.n.lock() += 1;
+        self.changed.notify_all();
+    }
+
+    fn get(&self) -> usize {
+        *self.n.lock()
+    }
+
+    /// Waits until the count reaches `target`; on std gives up after `patience` and returns
+    /// `false`.
+    fn wait_for(&self, target: usize, patience: Duration) -> bool {
+        let mut n = self.n.lock();
+        if FLAVOUR != Flavour::Std {
+            while *n < target {
+                n = self.changed.wait(n);
+            }
+            return true;
+        }
+        let deadline = std::time::Instant::now() + patience;
+        while *n < target {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            n = self.changed.wait_timeout(n, left).0;
+        }
+        true
+    }
+}
+
+/// A gate that jobs wait at until it is opened.
+struct Gate {
+    open: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl Gate {
+    fn new() -> Arc<Self> {
+        Arc::new(Gate {
+            open: Mutex::new(false),
+            opened: Condvar::new(),
+        })
+    }
+
+    fn wait(&self) {
+        let mut open = self.open.lock();
+        while !*open {
+            open = self.opened.wait(open);
+        }
+    }
+
+    fn open(&self) {
+        *self.open.lock() = true;
+        self.opened.notify_all();
+    }
+}
+
+/// Submits `job`, panicking with a violation if the pool refuses it while open.
+#[track_caller]
+fn submit_open<P: SuitePool>(pool: &P, job: Job, what: &str) {
+    if pool.submit(job).is_err() {
+        violation(format!("the pool refused {what} before shutdown"));
+    }
+}
+
+/// Every accepted job runs exactly once; none is refused while the pool is open.
+pub fn exactly_once<P: SuitePool>(p: &Params) {
+    quiet_deliberate_panics();
+    let pool = P::create(p.workers, p.capacity);
+    let runs: Arc<Vec<AtomicUsize>> = Arc::new((0..p.jobs).map(|_| AtomicUsize::new(0)).collect());
+    for i in 0..p.jobs {
+        let (runs, t) = (runs.clone(), p.job_time);
+        submit_open(
+            &pool,
+            Job::new(move || {
+                runs[i].fetch_add(1, SeqCst);
+                thread::sleep(t);
+            }),
+            &format!("job {i}"),
+        );
+    }
+    pool.shutdown();
+    let counts: Vec<usize> = runs.iter().map(|r| r.load(SeqCst)).collect();
+    if let Some((i, n)) = counts.iter().enumerate().find(|(_, n)| **n != 1) {
+        violation(format!(
+            "job {i} ran {n} times (runs per job: {counts:?}); every accepted job must run exactly once"
+        ));
+    }
+}
+
+/// Never more than `workers` jobs run at once.
+pub fn bounded<P: SuitePool>(p: &Params) {
+    quiet_deliberate_panics();
+    let pool = P::create(p.workers, p.capacity);
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    // Under the checkers one job more than workers is enough to see a thread per job.
+    let jobs = if FLAVOUR == Flavour::Std {
+        p.jobs
+    } else {
+        p.workers + 1
+    };
+    for i in 0..jobs {
+        let (running, peak, t) = (running.clone(), peak.clone(), p.job_time);
+        submit_open(
+            &pool,
+            Job::new(move || {
+                let now = running.fetch_add(1, SeqCst) + 1;
+                peak.fetch_max(now, SeqCst);
+                thread::sleep(t);
+                running.fetch_sub(1, SeqCst);
+            }),
+            &format!("job {i}"),
+        );
+    }
+    pool.shutdown();
+    let peak = peak.load(SeqCst);
+    if peak > p.workers {
+        violation(format!(
+            "{peak} jobs ran at once in a pool of {} workers",
+            p.workers
+        ));
+    }
+}
+
+/// `shutdown` returns, and only after every accepted job has finished.
+pub fn shutdown_waits<P: SuitePool>(p: &Params) {
+    quiet_deliberate_panics();
+    let pool = P::create(p.workers, p.capacity);
+    let done = Arc::new(AtomicUsize::new(0));
+    for i in 0..p.jobs {
+        let (done, t) = (done.clone(), p.job_time);
+        submit_open(
+            &pool,
+            Job::new(move || {
+                thread::sleep(t);
+                done.fetch_add(1, SeqCst);
+            }),
+            &format!("job {i}"),
+        );
+    }
+    pool.shutdown();
+    let done = done.load(SeqCst);
+    if done != p.jobs {
+        violation(format!(
+            "shutdown returned when {done} of {} accepted jobs had finished",
+            p.jobs
+        ));
+    }
+}
+
+/// Jobs that panic (one per worker) lose no other job, leave the full capacity (`workers` jobs at
+/// once) and let shutdown return.
+pub fn panic_isolation<P: SuitePool>(p: &Params) {
+    quiet_deliberate_panics();
+    let pool = P::create(p.workers, p.capacity);
+    for i in 0..p.workers {
+        submit_open(&pool, panicking_job(), &format!("panicking job {i}"));
+    }
+    // Then, from a helper (so that a queue nobody drains shows up as a reason, not a hang):
+    // `workers` jobs that can only finish together (the pool still has its full capacity), and
+    // ordinary jobs.
+    let pool = Arc::new(pool);
+    let arrived = Tally::new();
+    let together = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
+    let submitted = Tally::new();
+    let normal = if FLAVOUR == Flavour::Std { p.jobs } else { 1 };
+    let submitter = {
+        let (pool, arrived, together, done, submitted) = (
+            pool.clone(),
+            arrived.clone(),
+            together.clone(),
+            done.clone(),
+            submitted.clone(),
+        );
+        let (w, patience) = (p.workers, p.patience);
+        thread::spawn(move || {
+            for i in 0..w {
+                let (arrived, together) = (arrived.clone(), together.clone());
+                submit_open(
+                    &*pool,
+                    Job::new(move || {
+                        arrived.bump();
+                        if arrived.wait_for(w, patience) {
+                            together.fetch_add(1, SeqCst);
+                        }
+                    }),
+                    &format!("capacity job {i}"),
+                );
+            }
+            for i in 0..normal {
+                let done = done.clone();
+                submit_open(
+                    &*pool,
+                    Job::new(move || {
+                        done.fetch_add(1, SeqCst);
+                    }),
+                    &format!("job {i} after the panics"),
+                );
+            }
+            submitted.bump();
+        })
+    };
+    if !submitted.wait_for(1, p.patience * 2) {
+        violation(format!(
+            "after {} jobs panicked, submissions blocked for good: the queue no longer drains ({} of {} capacity jobs started)",
+            p.workers,
+            arrived.get(),
+            p.workers
+        ));
+    }
+    if submitter.join().is_err() {
+        violation("a submission after the panics panicked".to_string());
+    }
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| pool.shutdown())) {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        violation(format!("shutdown panicked after jobs panicked: {msg:?}"));
+    }
+    let (arrived, together, done) = (arrived.get(), together.load(SeqCst), done.load(SeqCst));
+    if done != normal || arrived != p.workers {
+        violation(format!(
+            "after {} jobs panicked, {done} of {normal} later jobs and {arrived} of {} capacity jobs ran",
+            p.workers, p.workers
+        ));
+    }
+    if together != p.workers {
+        violation(format!(
+            "after {} jobs panicked, only {} of {} jobs could run at once: capacity was lost",
+            p.workers,
+            p.workers - together.min(p.workers),
+            p.workers
+        ));
+    }
+}
+
+/// Submitting after shutdown gives the job back; it neither panics nor is accepted.
+pub fn reject_after_shutdown<P: SuitePool>(p: &Params) {
+    quiet_deliberate_panics();
+    let pool = P::create(p.workers, p.capacity);
+    pool.shutdown();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let job = {
+        let ran = ran.clone();
+        Job::new(move || {
+            ran.fetch_add(1, SeqCst);
+        })
+    };
+    // A panic here (Go's "send on closed channel") propagates: the checker reports it as such.
+    if pool.submit(job).is_ok() {
+        thread::sleep(p.settle);
+        pool.join();
+        if ran.load(SeqCst) == 0 {
+            violation(
+                "submit after shutdown reported success but the job never ran: silently dropped"
+                    .to_string(),
+            );
+        }
+        violation(
+            "submit after shutdown was accepted (and ran): the pool never stops accepting"
+                .to_string(),
+        );
+    }
+}
+
+thread_local! {
+    static ALIVE: std::cell::RefCell<Option<AliveGuard>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Decrements its counter when the (std) thread holding it in [`ALIVE`] exits.
+struct AliveGuard(Arc<AtomicUsize>);
+
+impl Drop for AliveGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, SeqCst);
+    }
+}
+
+/// Counts the current std thread as alive in `alive` until it exits (once per thread and counter).
+fn register_thread(alive: &Arc<AtomicUsize>) {
+    let _ = ALIVE.try_with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if !slot.as_ref().is_some_and(|g| Arc::ptr_eq(&g.0, alive)) {
+            alive.fetch_add(1, SeqCst);
+            // Replacing a guard of an older counter releases that one.
+            *slot = Some(AliveGuard(alive.clone()));
+        }
+    });
+}
+
+/// Dropping the pool returns after every accepted job has finished, and leaves no worker thread
+/// alive (std: every thread that ran a job has exited).
+pub fn drop_joins<P: SuitePool>(p: &Params) {
+    quiet_deliberate_panics();
+    let pool = P::create(p.workers, p.capacity);
+    let alive = Arc::new(AtomicUsize::new(0));
+    if FLAVOUR == Flavour::Std {
+        // Warm-up: one job per worker, all running at once, so that every worker thread is
+        // registered as alive. (If the pool cannot run them together, fewer threads are counted.)
+        let arrived = Tally::new();
+        for i in 0..p.workers {
+            let (alive, arrived, w, patience) =
+                (alive.clone(), arrived.clone(), p.workers, p.patience);
+            submit_open(
+                &pool,
+                Job::new(move || {
+                    register_thread(&alive);
+                    arrived.bump();
+                    arrived.wait_for(w, patience);
+                }),
+                &format!("warm-up job {i}"),
+            );
+        }
+        arrived.wait_for(p.workers, p.patience);
+    }
+    let done = Arc::new(AtomicUsize::new(0));
+    let jobs = 2 * p.workers;
+    for i in 0..jobs {
+        let (alive, done, t) = (alive.clone(), done.clone(), p.job_time * 5);
+        submit_open(
+            &pool,
+            Job::new(move || {
+                if FLAVOUR == Flavour::Std {
+                    register_thread(&alive);
+                }
+                thread::sleep(t);
+                done.fetch_add(1, SeqCst);
+            }),
+            &format!("job {i}"),
+        );
+    }
+    drop(pool);
+    let (done, alive) = (done.load(SeqCst), alive.load(SeqCst));
+    if done != jobs || alive != 0 {
+        let threads = if FLAVOUR == Flavour::Std {
+            format!(
+                ", with {alive} worker thread{} still alive",
+                if alive == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        violation(format!(
+            "drop returned when {done} of {jobs} accepted jobs had finished{threads}"
+        ));
+    }
+}
+
+/// With every worker busy, `capacity` submissions return and the next one blocks (if the pool
+/// claims a bounded queue; otherwise the check is skipped with what it saw).
+pub fn backpressure<P: SuitePool>(p: &Params) -> Result<(), Skip> {
+    quiet_deliberate_panics();
+    let pool = Arc::new(P::create(p.workers, p.capacity));
+    let bounded = pool.claims().bounded_queue;
+    let gate = Gate::new();
+    let started = Tally::new();
+    for i in 0..p.workers {
+        let (gate, started) = (gate.clone(), started.clone());
+        submit_open(
+            &*pool,
+            Job::new(move || {
+                started.bump();
+                gate.wait();
+            }),
+            &format!("gate job {i}"),
+        );
+    }
+    if !started.wait_for(p.workers, p.patience) {
+        gate.open();
+        violation(format!(
+            "only {} of {} jobs started on {} idle workers",
+            started.get(),
+            p.workers,
+            p.workers
+        ));
+    }
+    // Every worker is busy. A helper submits `capacity` jobs plus more; count what returns.
+    let attempts = if bounded {
+        p.capacity + 1
+    } else if FLAVOUR == Flavour::Std {
+        64
+    } else {
+        p.capacity + 1
+    };
+    let returned = Arc::new(AtomicUsize::new(0));
+    let submitter = {
+        let (pool, returned) = (pool.clone(), returned.clone());
+        thread::spawn(move || {
+            for _ in 0..attempts {
+                let _ = pool.submit(Job::new(|| {}));
+                returned.fetch_add(1, SeqCst);
+            }
+        })
+    };
+    thread::sleep(p.settle);
+    let seen = returned.load(SeqCst);
+    gate.open();
+    submitter.join().expect("the submitter thread");
+    pool.shutdown();
+    if !bounded {
+        return Err(Skip(format!(
+            "no bounded queue claimed; {seen} of {attempts} submissions returned while all {} workers were busy",
+            p.workers
+        )));
+    }
+    if seen > p.capacity {
+        violation(format!(
+            "{seen} submissions returned while all {} workers were busy and the queue bound is {}: no backpressure",
+            p.workers, p.capacity
+        ));
+    }
+    Ok(())
+}
+
+/// Several threads calling `join` while jobs keep arriving all return, and every job ran.
+pub fn concurrent_joiners<P: SuitePool>(p: &Params) {
+    quiet_deliberate_panics();
+    let pool = Arc::new(P::create(p.workers, p.capacity));
+    let done = Arc::new(AtomicUsize::new(0));
+    let rounds = if FLAVOUR == Flavour::Std { 20 } else { 1 };
+    let joiners: Vec<_> = (0..p.joiners)
+        .map(|_| {
+            let pool = pool.clone();
+            thread::spawn(move || {
+                for _ in 0..rounds {
+                    pool.join();
+                }
+            })
+        })
+        .collect();
+    let half = p.jobs / 2;
+    for i in 0..p.jobs {
+        let (done, t) = (done.clone(), p.job_time);
+        submit_open(
+            &*pool,
+            Job::new(move || {
+                thread::sleep(t);
+                done.fetch_add(1, SeqCst);
+            }),
+            &format!("job {i}"),
+        );
+        if i + 1 == half {
+            pool.join();
+        }
+    }
+    pool.join();
+    let after_join = done.load(SeqCst);
+    for j in joiners {
+        j.join().expect("a joiner thread");
+    }
+    pool.shutdown();
+    if after_join != p.jobs {
+        violation(format!(
+            "join returned when {after_join} of {} jobs had finished",
+            p.jobs
+        ));
+    }
+}
+
+/// A job that submits another job, on a one-worker pool with room in its queue, does not deadlock,
+/// and the inner job runs.
+pub fn nested_submit<P: SuitePool>(p: &Params) {
+    quiet_deliberate_panics();
+    let pool = Arc::new(P::create(1, p.capacity.max(2)));
+    // 0: outer job not run yet, 1: inner accepted, 2: inner refused.
+    let submitted = Arc::new(AtomicUsize::new(0));
+    let inner_ran = Arc::new(AtomicUsize::new(0));
+    let returned = Tally::new();
+    let outer = {
+        let (inner_pool, submitted, inner_ran, returned) = (
+            pool.clone(),
+            submitted.clone(),
+            inner_ran.clone(),
+            returned.clone(),
+        );
+        Job::new(move || {
+            let inner_ran = inner_ran.clone();
+            let accepted = inner_pool
+                .submit(Job::new(move || {
+                    inner_ran.fetch_add(1, SeqCst);
+                }))
+                .is_ok();
+            submitted.store(if accepted { 1 } else { 2 }, SeqCst);
+            returned.bump();
+        })
+    };
+    submit_open(&*pool, outer, "the outer job");
+    // Shut down only once the outer job's own submit has returned (a refusal after shutdown
+    // would be correct, and is not what this check asks).
+    if !returned.wait_for(1, p.patience) {
+        violation(
+            "a job's submit of another job did not return although the queue had room: deadlock"
+                .to_string(),
+        );
+    }
+    pool.shutdown();
+    match submitted.load(SeqCst) {
+        0 => violation("shutdown returned before the outer job ran".to_string()),
+        2 => violation(
+            "the pool refused a job submitted from inside a job while its queue had room"
+                .to_string(),
+        ),
+        _ => {}
+    }
+    if inner_ran.load(SeqCst) != 1 {
+        violation("the job submitted from inside a job was accepted but never ran".to_string());
+    }
+}

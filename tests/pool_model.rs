@@ -1,0 +1,142 @@
+//! `WorkerPool` under every checker of the build's flavour (loom, shuttle random and PCT, or real-thread
+//! stress): small workloads, at most two workers plus one helper thread plus main, inside loom's
+//! five-thread limit.
+
+use racezoo::check::{Checker, Config, Verdict};
+use racezoo::pool::{JobError, RejectReason, Results, WorkerPool};
+use racezoo::sync::atomic::{AtomicUsize, Ordering};
+use racezoo::sync::{Arc, thread};
+
+fn config() -> Config {
+    Config {
+        runs: 50,
+        iterations: 300,
+        ..Config::default()
+    }
+}
+
+/// Runs `body` under every available checker and asserts a pass.
+fn passes_everywhere(body: fn()) {
+    for checker in Checker::available() {
+        let report = checker.run(&config(), body).unwrap();
+        assert_eq!(report.verdict, Verdict::Pass, "{report}");
+        assert!(report.complete, "{report}");
+        eprintln!("{report}");
+    }
+}
+
+#[test]
+fn panicking_job_loses_no_other_job_under_every_checker() {
+    passes_everywhere(|| {
+        let pool = WorkerPool::new(2, 2);
+        let bad = pool
+            .submit(|| -> u8 { panic!("deliberate: job panics") })
+            .unwrap();
+        let good = pool.submit(|| 1u8).unwrap();
+        assert!(bad.join().unwrap_err().is_panic());
+        assert_eq!(good.join().unwrap(), 1);
+        pool.shutdown();
+        let s = pool.stats();
+        assert_eq!((s.completed, s.panicked, s.in_flight), (1, 1, 0));
+    });
+}
+
+#[test]
+fn shutdown_now_runs_or_cancels_every_job_under_every_checker() {
+    passes_everywhere(|| {
+        let pool = WorkerPool::new(1, 2);
+        let a = pool.submit(|| 1u8).unwrap();
+        let b = pool.submit(|| 2u8).unwrap();
+        let cancelled = pool.shutdown_now();
+        let mut seen_cancelled = 0;
+        for (h, v) in [(a, 1), (b, 2)] {
+            match h.join() {
+                Ok(got) => assert_eq!(got, v),
+                Err(JobError::Cancelled) => seen_cancelled += 1,
+                Err(e) => panic!("unexpected outcome {e}"),
+            }
+        }
+        assert_eq!(seen_cancelled, cancelled);
+        let s = pool.stats();
+        assert_eq!(s.completed + s.cancelled, 2);
+    });
+}
+
+#[test]
+fn submit_racing_shutdown_is_run_or_refused_never_lost_under_every_checker() {
+    passes_everywhere(|| {
+        let pool = Arc::new(WorkerPool::new(1, 1));
+        let ran = Arc::new(AtomicUsize::new(0));
+        let shutter = {
+            let pool = pool.clone();
+            thread::spawn(move || pool.shutdown())
+        };
+        let r = ran.clone();
+        let accepted = match pool.submit(move || r.fetch_add(1, Ordering::SeqCst)) {
+            Ok(_) => 1,
+            Err(rejected) => {
+                assert_eq!(rejected.reason, RejectReason::ShutDown);
+                0
+            }
+        };
+        shutter.join().unwrap();
+        pool.shutdown();
+        assert_eq!(ran.load(Ordering::SeqCst), accepted);
+    });
+}
+
+#[test]
+fn try_submit_accepts_at_most_capacity_plus_workers_under_every_checker() {
+    passes_everywhere(|| {
+        let pool = WorkerPool::new(1, 1);
+        let ran = Arc::new(AtomicUsize::new(0));
+        let mut accepted = 0;
+        for _ in 0..3 {
+            let r = ran.clone();
+            match pool.try_submit(move || r.fetch_add(1, Ordering::SeqCst)) {
+                Ok(_) => accepted += 1,
+                Err(rejected) => assert_eq!(rejected.reason, RejectReason::Full),
+            }
+        }
+        assert!(accepted >= 1);
+        drop(pool); // graceful
+        assert_eq!(ran.load(Ordering::SeqCst), accepted);
+    });
+}
+
+#[test]
+fn results_channel_delivers_every_outcome_after_drop_under_every_checker() {
+    passes_everywhere(|| {
+        let pool = WorkerPool::new(2, 1);
+        let results = Results::new();
+        pool.submit_into(&results, || 10u8).unwrap();
+        pool.submit_into(&results, || 20u8).unwrap();
+        drop(pool);
+        let mut got: Vec<u8> = results.iter().map(|(_, r)| r.unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, [10, 20]);
+    });
+}
+
+#[test]
+fn two_concurrent_shutdowns_both_wait_for_the_jobs_under_every_checker() {
+    passes_everywhere(|| {
+        let pool = Arc::new(WorkerPool::new(1, 1));
+        let ran = Arc::new(AtomicUsize::new(0));
+        let r = ran.clone();
+        pool.execute(move || {
+            r.fetch_add(1, Ordering::SeqCst);
+        })
+        .unwrap();
+        let other = {
+            let (pool, ran) = (pool.clone(), ran.clone());
+            thread::spawn(move || {
+                pool.shutdown();
+                assert_eq!(ran.load(Ordering::SeqCst), 1);
+            })
+        };
+        pool.shutdown();
+        assert_eq!(ran.load(Ordering::SeqCst), 1);
+        other.join().unwrap();
+    });
+}

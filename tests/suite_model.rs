@@ -1,0 +1,45 @@
+//! The regression suite under the model checkers (loom, or shuttle's random and PCT schedulers):
+//! `WorkerPool` passes every check and every mutant is killed by the check for its bug class, with
+//! the verdict named. Workloads are sized for loom's five threads (`Params::for_flavour`).
+#![cfg(any(loom, shuttle))]
+
+use racezoo::check::Verdict;
+use racezoo::pool::WorkerPool;
+use racezoo::suite::mutants::{self, Flaw};
+use racezoo::suite::{Outcome, Suite};
+
+#[test]
+fn worker_pool_passes_every_check_under_the_model_checkers() {
+    let report = Suite::new().run::<WorkerPool>("racezoo::pool::WorkerPool");
+    println!("{report}");
+    for r in &report.results {
+        assert_eq!(r.outcome, Outcome::Pass, "{report}");
+    }
+}
+
+/// The verdict with which the killing check must fail each mutant under loom and shuttle: a hang on
+/// real threads is a proved deadlock here, and a job panic that escapes its worker ends the model.
+fn expected_verdict(flaw: Flaw) -> Verdict {
+    match flaw {
+        Flaw::PanicsAfterShutdown => Verdict::Misuse,
+        Flaw::DiesOnPanic => Verdict::Panic,
+        Flaw::UnbufferedResults | Flaw::HandOff | Flaw::LostJoinWakeup => Verdict::Deadlock,
+        _ => Verdict::Violation,
+    }
+}
+
+#[test]
+fn the_model_checkers_kill_every_mutant_with_the_check_for_its_bug_class() {
+    let suite = Suite::new();
+    for flaw in Flaw::ALL {
+        let r = mutants::run_check_on(&suite, flaw, flaw.killed_by());
+        println!("{flaw:?}: {} {:?} {}", r.check, r.verdict, r.reason);
+        assert_eq!(r.outcome, Outcome::Fail, "{flaw:?} survived: {}", r.reason);
+        assert_eq!(
+            r.verdict,
+            Some(expected_verdict(flaw)),
+            "{flaw:?}: {}",
+            r.reason
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! The regression suite on real threads: `WorkerPool` passes every check, and every mutant is killed
+//! by the check tied to its bug class, with the verdict named. Prints each pool's table (run with
+//! `--nocapture` to see them; README.md keeps a copy).
+#![cfg(not(any(loom, shuttle)))]
+
+use std::time::Duration;
+
+use racezoo::check::Verdict;
+use racezoo::pool::WorkerPool;
+use racezoo::suite::mutants::{self, Flaw};
+use racezoo::suite::{Check, Outcome, Suite, SuiteReport};
+use racezoo::sync::Flavour;
+
+#[test]
+fn worker_pool_passes_every_check() {
+    let report = Suite::new().run::<WorkerPool>("racezoo::pool::WorkerPool");
+    println!("{report}");
+    for r in &report.results {
+        assert_eq!(r.outcome, Outcome::Pass, "{report}");
+    }
+}
+
+/// The verdict with which the killing check must fail each mutant on real threads.
+fn expected_verdict(flaw: Flaw) -> Verdict {
+    match flaw {
+        Flaw::PanicsAfterShutdown => Verdict::Misuse,
+        Flaw::UnbufferedResults | Flaw::LostJoinWakeup => Verdict::Hang,
+        _ => Verdict::Violation,
+    }
+}
+
+#[test]
+fn the_suite_kills_every_mutant_with_the_check_for_its_bug_class() {
+    // Mutants hang on purpose: a shorter watchdog keeps the test fast (each hang costs one).
+    let mut suite = Suite::new();
+    // (A timed wait inside a check takes up to twice `patience`; it must end before the watchdog.)
+    suite.config.watchdog = Duration::from_millis(1500);
+    suite.params.patience = Duration::from_millis(400);
+    // Every (mutant, check) pair on its own thread: most of them only sleep or hang.
+    let reports: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = Flaw::ALL
+            .iter()
+            .map(|&flaw| {
+                let rows: Vec<_> = Check::ALL
+                    .iter()
+                    .map(|&check| {
+                        let suite = &suite;
+                        s.spawn(move || mutants::run_check_on(suite, flaw, check))
+                    })
+                    .collect();
+                (flaw, rows)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(flaw, rows)| {
+                let results = rows.into_iter().map(|h| h.join().unwrap()).collect();
+                let report = SuiteReport {
+                    pool: format!("mutant {flaw:?}"),
+                    flavour: Flavour::Std,
+                    results,
+                };
+                (flaw, report)
+            })
+            .collect()
+    });
+    let mut killed = 0;
+    for (flaw, report) in &reports {
+        println!("{report}");
+        let by = report.get(flaw.killed_by()).unwrap();
+        assert_eq!(
+            by.outcome,
+            Outcome::Fail,
+            "{flaw:?} survived {}\n{report}",
+            by.check
+        );
+        assert_eq!(
+            by.verdict,
+            Some(expected_verdict(*flaw)),
+            "{flaw:?}\n{report}"
+        );
+        if !report.passed() {
+            killed += 1;
+        }
+    }
+    assert_eq!(killed, Flaw::ALL.len(), "kill rate below 100%");
+    println!("kill rate: {killed}/{} (100%)", Flaw::ALL.len());
+}
