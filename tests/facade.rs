@@ -1,6 +1,7 @@
 //! The facade behaves the same in every flavour: these tests run under the flavour's native checker
 //! (stress on std, loom under `--cfg loom`, shuttle under `--cfg shuttle`).
 
+use std::sync::atomic::AtomicUsize as StdAtomicUsize;
 use std::time::Duration;
 
 use racezoo::check::{self, Verdict};
@@ -164,4 +165,45 @@ fn atomics_and_yield_are_forwarded() {
         }
         t.join().unwrap();
     });
+}
+
+static SIGNAL_FIRST: StdAtomicUsize = StdAtomicUsize::new(0);
+static TIMEOUT_FIRST: StdAtomicUsize = StdAtomicUsize::new(0);
+
+/// One meaning of time: under loom and shuttle a timed wait is a scheduling point, so the checker
+/// explores the signal arriving first *and* the timeout firing first; neither is a false deadlock.
+#[test]
+fn a_timed_wait_explores_both_signal_first_and_timeout_first() {
+    let report = check::run_default(|| {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let t = {
+            let pair = pair.clone();
+            thread::spawn(move || {
+                *pair.0.lock() = true;
+                pair.1.notify_one();
+            })
+        };
+        let g = pair.0.lock();
+        let (g, timed_out) = if *g {
+            (g, false)
+        } else {
+            let (g, res) = pair.1.wait_timeout(g, Duration::from_millis(50));
+            (g, res.timed_out())
+        };
+        if *g {
+            SIGNAL_FIRST.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            assert!(timed_out, "woke without signal or timeout");
+            TIMEOUT_FIRST.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        drop(g);
+        t.join().unwrap();
+    });
+    assert_eq!(report.verdict, Verdict::Pass, "{report}");
+    assert!(SIGNAL_FIRST.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    if FLAVOUR != Flavour::Std {
+        // Real threads almost always deliver a 50 ms signal in time; only the checkers are obliged
+        // to show the other order.
+        assert!(TIMEOUT_FIRST.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    }
 }

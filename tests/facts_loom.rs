@@ -1,15 +1,14 @@
 //! Facts about loom 0.7 that the facade is designed around, kept under test so that a loom upgrade
-//! that changes them shows up here. Runs in the loom flavour only.
+//! that changes them shows up here. Runs in the loom flavour only. (The facts that
+//! concern every checker, such as shuttle's `SeqCst`-only atomics, are asserted in
+//! `tests/check_verdicts.rs`; one meaning of time in `tests/facade.rs`.)
 #![cfg(loom)]
 
 use std::process::Command;
 
-use std::sync::atomic::AtomicUsize as StdAtomicUsize;
-use std::time::Duration;
-
 use racezoo::check::{self, Config, Verdict};
-use racezoo::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use racezoo::sync::{Arc, Condvar, MAX_THREADS, Mutex, thread};
+use racezoo::sync::atomic::{AtomicBool, Ordering};
+use racezoo::sync::{Arc, MAX_THREADS, Mutex, thread};
 
 /// ABBA: main takes A then B, the worker takes B then A.
 fn abba_with_facade_arc() {
@@ -108,38 +107,6 @@ fn loom_runs_at_most_five_threads_including_main() {
     assert!(message.contains("threads.len() < self.max()"), "{message}");
 }
 
-/// Many interleavings: three threads each doing three atomic increments.
-fn busy() {
-    let n = Arc::new(AtomicUsize::new(0));
-    let hs: Vec<_> = (0..3)
-        .map(|_| {
-            let n = n.clone();
-            thread::spawn(move || {
-                for _ in 0..3 {
-                    n.fetch_add(1, Ordering::Relaxed);
-                }
-            })
-        })
-        .collect();
-    for h in hs {
-        h.join().unwrap();
-    }
-}
-
-#[test]
-fn a_bounded_loom_run_is_reported_incomplete_not_passed() {
-    // loom itself returns normally at its permutation limit (checked only at checkpoints); the
-    // driver turns that into `complete: false` after exactly the bound.
-    let config = Config {
-        max_executions: Some(10),
-        ..Config::default()
-    };
-    let report = check::loom(&config, busy).unwrap();
-    assert_eq!(report.verdict, Verdict::Pass, "{report}");
-    assert_eq!(report.executions, 10, "{report}");
-    assert!(!report.complete, "{report}");
-}
-
 /// Store buffering with SeqCst: C++ forbids both threads reading 0.
 fn store_buffering_seq_cst() {
     let x = Arc::new(AtomicBool::new(false));
@@ -163,68 +130,4 @@ fn loom_treats_seq_cst_as_acq_rel() {
     // loom reports an outcome SeqCst forbids: a checker verdict on SeqCst code can be a false alarm.
     let report = check::loom(&Config::default(), store_buffering_seq_cst).unwrap();
     assert_eq!(report.verdict, Verdict::Violation, "{report}");
-}
-
-/// Message passing with Relaxed: the reader may see the flag but not the data.
-pub fn relaxed_message_passing() {
-    let data = Arc::new(AtomicUsize::new(0));
-    let ready = Arc::new(AtomicBool::new(false));
-    let t = {
-        let (data, ready) = (data.clone(), ready.clone());
-        thread::spawn(move || {
-            data.store(42, Ordering::Relaxed);
-            ready.store(true, Ordering::Relaxed);
-        })
-    };
-    if ready.load(Ordering::Relaxed) {
-        assert_eq!(
-            data.load(Ordering::Relaxed),
-            42,
-            "saw the flag before the data"
-        );
-    }
-    t.join().unwrap();
-}
-
-#[test]
-fn loom_finds_relaxed_message_passing() {
-    let report = check::loom(&Config::default(), relaxed_message_passing).unwrap();
-    assert_eq!(report.verdict, Verdict::Violation, "{report}");
-}
-
-static SIGNAL_FIRST: StdAtomicUsize = StdAtomicUsize::new(0);
-static TIMEOUT_FIRST: StdAtomicUsize = StdAtomicUsize::new(0);
-
-#[test]
-fn a_timed_wait_explores_both_signal_first_and_timeout_first() {
-    let report = check::loom(&Config::default(), || {
-        let pair = Arc::new((Mutex::new(false), Condvar::new()));
-        let t = {
-            let pair = pair.clone();
-            thread::spawn(move || {
-                *pair.0.lock() = true;
-                pair.1.notify_one();
-            })
-        };
-        let g = pair.0.lock();
-        let (g, res) = if *g {
-            (g, None)
-        } else {
-            let (g, res) = pair.1.wait_timeout(g, Duration::from_secs(1));
-            (g, Some(res))
-        };
-        match (*g, res) {
-            (true, _) => SIGNAL_FIRST.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            (false, Some(r)) if r.timed_out() => {
-                TIMEOUT_FIRST.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            }
-            other => panic!("woke without signal or timeout: {other:?}"),
-        };
-        drop(g);
-        t.join().unwrap();
-    })
-    .unwrap();
-    assert_eq!(report.verdict, Verdict::Pass, "{report}");
-    assert!(SIGNAL_FIRST.load(std::sync::atomic::Ordering::Relaxed) > 0);
-    assert!(TIMEOUT_FIRST.load(std::sync::atomic::Ordering::Relaxed) > 0);
 }
