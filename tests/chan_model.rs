@@ -1,0 +1,290 @@
+//! Model tests of the channel protocols, run under every checker of the build's flavour: loom
+//! (exhaustive within the preemption bound), shuttle random and PCT, or real-thread stress.
+//!
+//! Each body is small (at most 3 spawned threads) so that loom finishes within its budget. The
+//! failing twins at the end prove the models can fail: a capacity-1 channel used where a rendezvous is
+//! needed (the sender returns before the value is taken) is reported as a violation, and a sender
+//! left blocked after every receiver is gone is reported as a deadlock, as Go would leak it.
+
+use std::sync::atomic::AtomicUsize as StdAtomicUsize;
+use std::sync::atomic::Ordering::Relaxed as StdRelaxed;
+use std::time::Duration;
+
+use racezoo::chan::{SendError, after, channel, select};
+use racezoo::check::{Checker, Config, Report, Verdict};
+use racezoo::sync::atomic::{AtomicBool, Ordering};
+use racezoo::sync::{Arc, thread};
+
+/// Runs `body` under every available checker and returns the reports.
+fn run_all<F>(config: &Config, body: F) -> Vec<Report>
+where
+    F: Fn() + Send + Sync + Clone + 'static,
+{
+    Checker::available()
+        .into_iter()
+        .map(|checker| {
+            let report = checker.run(config, body.clone()).expect("available");
+            eprintln!("{report}");
+            report
+        })
+        .collect()
+}
+
+/// Asserts that every available checker passes `body`.
+fn assert_passes<F>(body: F)
+where
+    F: Fn() + Send + Sync + Clone + 'static,
+{
+    let config = Config {
+        runs: 100,
+        ..Config::default()
+    };
+    for report in run_all(&config, body) {
+        assert_eq!(report.verdict, Verdict::Pass, "{report}");
+        assert!(report.complete, "{report}");
+    }
+}
+
+/// The rendezvous property: everything the receiver did before receiving is visible once `send`
+/// returns, because the send returned only after the value was taken.
+fn handoff(cap: usize) -> impl Fn() + Send + Sync + Clone + 'static {
+    move || {
+        let (tx, rx) = channel::<u32>(cap);
+        let arrived = Arc::new(AtomicBool::new(false));
+        let receiver = {
+            let arrived = arrived.clone();
+            thread::spawn(move || {
+                arrived.store(true, Ordering::Relaxed);
+                assert_eq!(rx.recv(), Some(7));
+            })
+        };
+        tx.send(7).unwrap();
+        assert!(
+            arrived.load(Ordering::Relaxed),
+            "violation: send returned before the receiver took the value"
+        );
+        receiver.join().unwrap();
+    }
+}
+
+#[test]
+fn rendezvous_send_returns_only_after_the_receiver_has_the_value() {
+    assert_passes(handoff(0));
+}
+
+/// A sender, a receiver and a close race; whatever the order, the value is either received or given
+/// back, never both and never lost.
+fn close_race(cap: usize) -> impl Fn() + Send + Sync + Clone + 'static {
+    move || {
+        let (tx, rx) = channel::<u32>(cap);
+        let sender = {
+            let tx = tx.clone();
+            thread::spawn(move || tx.send(1))
+        };
+        let receiver = thread::spawn(move || rx.recv());
+        tx.close();
+        let sent = sender.join().unwrap();
+        let got = receiver.join().unwrap();
+        match sent {
+            Ok(()) => assert_eq!(got, Some(1), "violation: a sent value was lost"),
+            Err(SendError(v)) => {
+                assert_eq!(v, 1, "violation: the refused value did not come back");
+                assert_eq!(got, None, "violation: a refused value was also received");
+            }
+        }
+    }
+}
+
+#[test]
+fn close_racing_with_a_blocked_sender_and_receiver_loses_nothing_cap0() {
+    assert_passes(close_race(0));
+}
+
+#[test]
+fn close_racing_with_a_blocked_sender_and_receiver_loses_nothing_cap1() {
+    assert_passes(close_race(1));
+}
+
+/// Capacity 1 through full and empty: three values, in order, nothing left over.
+fn buffered_transitions() {
+    let (tx, rx) = channel::<u32>(1);
+    let sender = thread::spawn(move || {
+        for i in 0..3 {
+            tx.send(i).unwrap();
+        }
+        tx
+    });
+    for i in 0..3 {
+        assert_eq!(rx.recv(), Some(i), "violation: FIFO order");
+    }
+    let tx = sender.join().unwrap();
+    assert!(rx.try_recv().is_err());
+    assert_eq!(tx.len(), 0);
+}
+
+#[test]
+fn buffered_full_and_empty_transitions_keep_fifo_order() {
+    assert_passes(buffered_transitions);
+}
+
+/// Two senders blocked (or about to block) on two rendezvous channels; two selects take each value
+/// exactly once.
+fn select_two_ready() {
+    let (tx1, rx1) = channel::<u32>(0);
+    let (tx2, rx2) = channel::<u32>(0);
+    let a = thread::spawn(move || tx1.send(1).unwrap());
+    let b = thread::spawn(move || tx2.send(2).unwrap());
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        got.push(select().recv(&rx1, |v| v).recv(&rx2, |v| v).wait().unwrap());
+    }
+    if got[0] == 1 {
+        FIRST_ONE.fetch_add(1, StdRelaxed);
+    } else {
+        FIRST_TWO.fetch_add(1, StdRelaxed);
+    }
+    got.sort();
+    assert_eq!(got, [1, 2], "violation: a value was lost or duplicated");
+    a.join().unwrap();
+    b.join().unwrap();
+}
+
+static FIRST_ONE: StdAtomicUsize = StdAtomicUsize::new(0);
+static FIRST_TWO: StdAtomicUsize = StdAtomicUsize::new(0);
+
+#[test]
+fn select_with_two_ready_cases_takes_each_value_exactly_once() {
+    assert_passes(select_two_ready);
+    if Checker::available() != [Checker::Stress] {
+        // Exploring the model reaches both orders.
+        assert!(FIRST_ONE.load(StdRelaxed) > 0 && FIRST_TWO.load(StdRelaxed) > 0);
+    }
+}
+
+/// A select between a result and a one-hour timeout; after a timeout the value is still received
+/// (nothing lost, the sender not leaked).
+fn select_timeout() {
+    let (tx, rx) = channel::<u32>(0);
+    let worker = thread::spawn(move || tx.send(9).unwrap());
+    let timer = after(Duration::from_secs(3600));
+    match select().recv(&rx, |v| v).after(&timer, |_| None).wait() {
+        Some(v) => {
+            assert_eq!(v, 9);
+            RESULT_FIRST.fetch_add(1, StdRelaxed);
+        }
+        None => {
+            TIMEOUT_FIRST.fetch_add(1, StdRelaxed);
+            assert_eq!(
+                rx.recv(),
+                Some(9),
+                "violation: the result was lost after a timeout"
+            );
+        }
+    }
+    worker.join().unwrap();
+}
+
+static RESULT_FIRST: StdAtomicUsize = StdAtomicUsize::new(0);
+static TIMEOUT_FIRST: StdAtomicUsize = StdAtomicUsize::new(0);
+
+#[test]
+fn select_timeout_fires_at_any_point_under_the_checkers_and_loses_nothing() {
+    assert_passes(select_timeout);
+    assert!(RESULT_FIRST.load(StdRelaxed) > 0);
+    if Checker::available() != [Checker::Stress] {
+        // Time passes arbitrarily under loom and shuttle: both orders were explored. (On real
+        // threads an hour-long timer never wins.)
+        assert!(TIMEOUT_FIRST.load(StdRelaxed) > 0);
+    }
+}
+
+#[test]
+fn select_timeout_with_nobody_sending_is_a_timeout_not_a_deadlock() {
+    assert_passes(|| {
+        let (_tx, rx) = channel::<u32>(0);
+        let timer = after(Duration::from_millis(1));
+        let fired = select().recv(&rx, |_| false).after(&timer, |_| true).wait();
+        assert!(fired);
+    });
+}
+
+/// Two senders and two receivers on a small buffer; every value arrives exactly once.
+fn mpmc(cap: usize) -> impl Fn() + Send + Sync + Clone + 'static {
+    move || {
+        let (tx, rx) = channel::<u32>(cap);
+        let senders: Vec<_> = (0..2)
+            .map(|s| {
+                let tx = tx.clone();
+                thread::spawn(move || tx.send(s).unwrap())
+            })
+            .collect();
+        let other = {
+            let rx = rx.clone();
+            thread::spawn(move || rx.recv().unwrap())
+        };
+        let mine = rx.recv().unwrap();
+        for s in senders {
+            s.join().unwrap();
+        }
+        let theirs = other.join().unwrap();
+        let mut got = [mine, theirs];
+        got.sort();
+        assert_eq!(got, [0, 1], "violation: a value was lost or duplicated");
+    }
+}
+
+#[test]
+fn mpmc_two_by_two_delivers_each_value_once_cap0() {
+    assert_passes(mpmc(0));
+}
+
+#[test]
+fn mpmc_two_by_two_delivers_each_value_once_cap1() {
+    assert_passes(mpmc(1));
+}
+
+// ---- failing twins: the models can fail -------------------------------------------------------
+
+/// A capacity-1 channel where a rendezvous was meant (`make(chan T, 1)` for `make(chan T)`): the
+/// sender returns before the value is taken.
+#[test]
+fn broken_handoff_buffered_instead_of_rendezvous_is_found_as_a_violation() {
+    let config = Config {
+        runs: 200,
+        ..Config::default()
+    };
+    for report in run_all(&config, handoff(1)) {
+        assert_eq!(report.verdict, Verdict::Violation, "{report}");
+        assert!(
+            report
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("send returned before the receiver took the value")),
+            "{report}"
+        );
+    }
+}
+
+/// Go's leak: the only receiver is gone, and a sender blocks for ever; dropping the receiver does not
+/// wake it. The checkers report the stuck join as a deadlock; stress reports a hang.
+#[test]
+fn sender_left_blocked_after_every_receiver_dropped_is_found_as_a_deadlock() {
+    let config = Config {
+        runs: 1,
+        watchdog: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let body = || {
+        let (tx, rx) = channel::<u32>(0);
+        drop(rx);
+        let sender = thread::spawn(move || tx.send(1));
+        let _ = sender.join();
+    };
+    for report in run_all(&config, body) {
+        let expected = match report.checker {
+            Checker::Stress => Verdict::Hang,
+            _ => Verdict::Deadlock,
+        };
+        assert_eq!(report.verdict, expected, "{report}");
+    }
+}
