@@ -201,10 +201,23 @@ fn select_timeout_fires_at_any_point_under_the_checkers_and_loses_nothing() {
 #[test]
 fn select_timeout_with_nobody_sending_is_a_timeout_not_a_deadlock() {
     assert_passes(|| {
-        let (_tx, rx) = channel::<u32>(0);
+        let (tx, rx) = channel::<u32>(0);
+        // Two selects, each alone on its side of one channel that is never used.
+        let other = thread::spawn(move || {
+            let timer = after(Duration::from_millis(1));
+            select()
+                .send(&tx, 1, |_| false)
+                .after(&timer, |_| true)
+                .wait()
+        });
         let timer = after(Duration::from_millis(1));
-        let fired = select().recv(&rx, |_| false).after(&timer, |_| true).wait();
-        assert!(fired);
+        let mine = select().recv(&rx, |_| false).after(&timer, |_| true).wait();
+        let theirs = other.join().unwrap();
+        // Either both timed out, or they met (a send and a receive case of one channel).
+        assert_eq!(
+            mine, theirs,
+            "violation: one side completed without the other"
+        );
     });
 }
 
