@@ -301,3 +301,114 @@ fn sender_left_blocked_after_every_receiver_dropped_is_found_as_a_deadlock() {
         assert_eq!(report.verdict, expected, "{report}");
     }
 }
+
+// ---- larger configurations: shuttle and stress (too many threads for loom) --------------------
+
+/// Runs `body` under the available checkers except loom, and asserts they pass.
+fn assert_passes_without_loom<F>(body: F)
+where
+    F: Fn() + Send + Sync + Clone + 'static,
+{
+    let config = Config {
+        runs: 50,
+        iterations: 5_000,
+        ..Config::default()
+    };
+    for checker in Checker::available() {
+        if checker == Checker::Loom {
+            continue;
+        }
+        let report = checker.run(&config, body.clone()).expect("available");
+        eprintln!("{report}");
+        assert_eq!(report.verdict, Verdict::Pass, "{report}");
+    }
+}
+
+/// Three senders and three ranging receivers; close after the senders finish ends every range.
+fn pipeline(cap: usize) -> impl Fn() + Send + Sync + Clone + 'static {
+    move || {
+        let (tx, rx) = channel::<u32>(cap);
+        let got = Arc::new(racezoo::sync::Mutex::new(Vec::new()));
+        let senders: Vec<_> = (0..3)
+            .map(|s| {
+                let tx = tx.clone();
+                thread::spawn(move || {
+                    for i in 0..2 {
+                        tx.send(s * 10 + i).unwrap();
+                    }
+                })
+            })
+            .collect();
+        let receivers: Vec<_> = (0..3)
+            .map(|_| {
+                let (rx, got) = (rx.clone(), got.clone());
+                thread::spawn(move || {
+                    for v in &rx {
+                        got.lock().push(v);
+                    }
+                })
+            })
+            .collect();
+        for s in senders {
+            s.join().unwrap();
+        }
+        tx.close();
+        for r in receivers {
+            r.join().unwrap();
+        }
+        let mut got = got.lock().clone();
+        got.sort();
+        assert_eq!(got, [0, 1, 10, 11, 20, 21], "violation: lost or duplicated");
+    }
+}
+
+#[test]
+fn pipeline_3x3_ranges_end_at_close_with_every_value_once_cap0() {
+    assert_passes_without_loom(pipeline(0));
+}
+
+#[test]
+fn pipeline_3x3_ranges_end_at_close_with_every_value_once_cap2() {
+    assert_passes_without_loom(pipeline(2));
+}
+
+/// Go's worker loop: `for { select { case j := <-jobs: ...; case <-quit: return; case <-time.After(d):
+/// idle++ } }`. Every job sent before quit is processed, whatever the timeouts did.
+fn worker_loop() {
+    let (jobs_tx, jobs_rx) = channel::<u32>(0);
+    let (quit_tx, quit_rx) = channel::<()>(0);
+    let worker = thread::spawn(move || {
+        let mut done = Vec::new();
+        loop {
+            let timer = after(Duration::from_millis(10));
+            let stop = select()
+                .recv(&jobs_rx, |j| {
+                    done.push(j.unwrap());
+                    false
+                })
+                .recv(&quit_rx, |_| true)
+                .after(&timer, |_| false)
+                .wait();
+            if stop {
+                return done;
+            }
+        }
+    });
+    let producer = {
+        let jobs_tx = jobs_tx.clone();
+        thread::spawn(move || {
+            for j in 0..3 {
+                jobs_tx.send(j).unwrap();
+            }
+        })
+    };
+    producer.join().unwrap();
+    quit_tx.close();
+    let done = worker.join().unwrap();
+    assert_eq!(done, [0, 1, 2], "violation: a job was lost");
+}
+
+#[test]
+fn select_worker_loop_with_quit_and_idle_timeouts_processes_every_job() {
+    assert_passes_without_loom(worker_loop);
+}
