@@ -161,6 +161,45 @@ fn select_with_two_ready_cases_takes_each_value_exactly_once() {
     }
 }
 
+/// Selects on both sides: two threads each offer a value on either of two rendezvous channels, main
+/// selects a receive over both twice. Each sender completes exactly one of its two cases and the
+/// other value is dropped; contexts already claimed through one channel are skipped on the other.
+fn select_both_sides() {
+    let (tx1, rx1) = channel::<u32>(0);
+    let (tx2, rx2) = channel::<u32>(0);
+    let offer = |a: u32, b: u32| {
+        let (tx1, tx2) = (tx1.clone(), tx2.clone());
+        thread::spawn(move || {
+            select()
+                .send(&tx1, a, |r| r.map(|()| a))
+                .send(&tx2, b, |r| r.map(|()| b))
+                .wait()
+                .unwrap()
+        })
+    };
+    let (a, b) = (offer(1, 2), offer(3, 4));
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        got.push(select().recv(&rx1, |v| v).recv(&rx2, |v| v).wait().unwrap());
+    }
+    let mut sent = vec![a.join().unwrap(), b.join().unwrap()];
+    got.sort();
+    sent.sort();
+    assert_eq!(
+        got, sent,
+        "violation: received values differ from the sent ones"
+    );
+    assert!(
+        got[0] <= 2 && got[1] >= 3,
+        "violation: one sender completed twice"
+    );
+}
+
+#[test]
+fn select_on_both_sides_completes_exactly_one_case_per_select() {
+    assert_passes(select_both_sides);
+}
+
 /// A select between a result and a one-hour timeout; after a timeout the value is still received
 /// (nothing lost, the sender not leaked).
 fn select_timeout() {

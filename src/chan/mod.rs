@@ -54,7 +54,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use self::flavors::{RecvFail, SendFail, array, zero};
-use self::waker::{Context, Entry, Outcome, Waiters};
+use self::waker::{Backoff, Context, Entry, Outcome, Waiters};
 use crate::misuse;
 use crate::sync::cell::UnsafeCell;
 use crate::sync::{Arc, Mutex};
@@ -252,16 +252,7 @@ impl<T> Sender<T> {
     /// is blocked (Go panics in both cases). Dropping every receiver does not unblock it.
     #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        let entry = self.shared.with(|s| match s.try_send(value) {
-            Ok(()) => Ok(None),
-            Err(SendFail::Closed(value)) => Err(SendError(value)),
-            // Nobody to take it and no room: queue up with the value and sleep.
-            Err(SendFail::Full(value)) => {
-                let entry = Entry::sender(&Context::new(), 0, value);
-                s.waiters().push_sender(entry.clone());
-                Ok(Some(entry))
-            }
-        })?;
+        let entry = self.send_or_queue(value, true).map_err(SendError)?;
         let Some(entry) = entry else { return Ok(()) };
         match entry.ctx.wait() {
             Outcome::Chosen { closed: false, .. } => Ok(()),
@@ -285,15 +276,9 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
         let deadline = Instant::now() + timeout;
-        let entry = self.shared.with(|s| match s.try_send(value) {
-            Ok(()) => Ok(None),
-            Err(SendFail::Closed(value)) => Err(SendTimeoutError::Closed(value)),
-            Err(SendFail::Full(value)) => {
-                let entry = Entry::sender(&Context::new(), 0, value);
-                s.waiters().push_sender(entry.clone());
-                Ok(Some(entry))
-            }
-        })?;
+        let entry = self
+            .send_or_queue(value, false)
+            .map_err(SendTimeoutError::Closed)?;
         let Some(entry) = entry else { return Ok(()) };
         match entry.ctx.wait_until(deadline) {
             Outcome::Chosen { closed: false, .. } => Ok(()),
@@ -345,6 +330,38 @@ impl<T> Sender<T> {
     pub(crate) fn shared(&self) -> &Shared<T> {
         &self.shared
     }
+
+    /// Sends `value` now if possible (retrying briefly on a full buffer when `retry`); otherwise
+    /// queues a blocked-sender entry holding it and returns the entry to sleep on. `Err` gives the
+    /// value back from a closed channel.
+    #[track_caller]
+    fn send_or_queue(&self, value: T, retry: bool) -> Result<Option<Arc<Entry<T>>>, T> {
+        let mut backoff = Backoff::default();
+        let mut value = value;
+        loop {
+            let step = self.shared.with(|s| match s.try_send(value) {
+                Ok(()) => Ok(None),
+                Err(SendFail::Closed(value)) => Err(value),
+                Err(SendFail::Full(value)) if retry && s.capacity() > 0 => Ok(Some(Err(value))),
+                // Nobody to take it and no room: queue up with the value.
+                Err(SendFail::Full(value)) => {
+                    let entry = Entry::sender(&Context::new(), 0, value);
+                    s.waiters().push_sender(entry.clone());
+                    Ok(Some(Ok(entry)))
+                }
+            })?;
+            match step {
+                None => return Ok(None),
+                Some(Ok(entry)) => return Ok(Some(entry)),
+                Some(Err(back)) => {
+                    value = back;
+                    if !backoff.snooze() {
+                        return self.send_or_queue(value, false);
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl<T> Receiver<T> {
@@ -352,16 +369,7 @@ impl<T> Receiver<T> {
     /// and drained. Dropping every sender does not unblock it: only [`Sender::close`] does.
     #[track_caller]
     pub fn recv(&self) -> Option<T> {
-        let entry = match self.shared.with(|s| match s.try_recv() {
-            Ok(value) => Ok(value),
-            Err(RecvFail::Closed) => Err(None),
-            // Nothing to take: queue up and sleep until a sender hands a value over, or close.
-            Err(RecvFail::Empty) => {
-                let entry = Entry::receiver(&Context::new(), 0);
-                s.waiters().push_receiver(entry.clone());
-                Err(Some(entry))
-            }
-        }) {
+        let entry = match self.recv_or_queue(true) {
             Ok(value) => return Some(value),
             Err(None) => return None,
             Err(Some(entry)) => entry,
@@ -383,15 +391,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         let deadline = Instant::now() + timeout;
-        let entry = match self.shared.with(|s| match s.try_recv() {
-            Ok(value) => Ok(value),
-            Err(RecvFail::Closed) => Err(None),
-            Err(RecvFail::Empty) => {
-                let entry = Entry::receiver(&Context::new(), 0);
-                s.waiters().push_receiver(entry.clone());
-                Err(Some(entry))
-            }
-        }) {
+        let entry = match self.recv_or_queue(false) {
             Ok(value) => return Ok(value),
             Err(None) => return Err(RecvTimeoutError::Closed),
             Err(Some(entry)) => entry,
@@ -441,6 +441,36 @@ impl<T> Receiver<T> {
 
     pub(crate) fn shared(&self) -> &Shared<T> {
         &self.shared
+    }
+
+    /// Receives now if possible (retrying briefly on an empty buffer when `retry`); otherwise queues a
+    /// blocked-receiver entry and returns it in `Err(Some(..))` to sleep on. `Err(None)` means closed
+    /// and drained.
+    #[track_caller]
+    fn recv_or_queue(&self, retry: bool) -> Result<T, Option<Arc<Entry<T>>>> {
+        let mut backoff = Backoff::default();
+        loop {
+            let step = self.shared.with(|s| match s.try_recv() {
+                Ok(value) => Ok(value),
+                Err(RecvFail::Closed) => Err(Ok(None)),
+                Err(RecvFail::Empty) if retry && s.capacity() > 0 => Err(Err(())),
+                // Nothing to take: queue up until a sender hands a value over, or close.
+                Err(RecvFail::Empty) => {
+                    let entry = Entry::receiver(&Context::new(), 0);
+                    s.waiters().push_receiver(entry.clone());
+                    Err(Ok(Some(entry)))
+                }
+            });
+            match step {
+                Ok(value) => return Ok(value),
+                Err(Ok(entry)) => return Err(entry),
+                Err(Err(())) => {
+                    if !backoff.snooze() {
+                        return self.recv_or_queue(false);
+                    }
+                }
+            }
+        }
     }
 }
 

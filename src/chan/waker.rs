@@ -127,6 +127,39 @@ impl Context {
     }
 }
 
+/// Retries of a non-blocking attempt before an operation on a buffered channel queues itself and
+/// sleeps: a full (or empty) buffer is usually a moment away from having room (or a value), and a
+/// sleep and a wake-up per message costs far more than a short spin. Rendezvous operations do not
+/// retry: both partners would spin with nobody queued; they queue at once and spin in
+/// [`Context::wait`] instead.
+#[derive(Debug, Default)]
+pub(crate) struct Backoff {
+    step: u32,
+}
+
+impl Backoff {
+    /// Spins 2^step times while `step` is small, then yields; returns `false` once the budget is
+    /// spent (after 1 retry under the checkers, where every spin is a scheduling point).
+    pub(crate) fn snooze(&mut self) -> bool {
+        let (spin_steps, total) = match FLAVOUR {
+            Flavour::Std => (6, 10),
+            Flavour::Loom | Flavour::Shuttle => (0, 1),
+        };
+        if self.step >= total {
+            return false;
+        }
+        if self.step < spin_steps {
+            for _ in 0..1u32 << self.step {
+                spin_loop();
+            }
+        } else {
+            crate::sync::thread::yield_now();
+        }
+        self.step += 1;
+        true
+    }
+}
+
 /// One blocked operation's place in a channel's queue.
 #[derive(Debug)]
 pub(crate) struct Entry<T> {
