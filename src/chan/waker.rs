@@ -127,10 +127,9 @@ impl Context {
     }
 }
 
-/// Retries of a non-blocking attempt before an operation on a buffered channel queues itself and
-/// sleeps: a full (or empty) buffer is usually a moment away from having room (or a value), and a
-/// sleep and a wake-up per message costs far more than a short spin. Rendezvous operations do not
-/// retry: both partners would spin with nobody queued; they queue at once and spin in
+/// Retries of a non-blocking attempt before an operation on a small buffered channel queues itself
+/// and sleeps (which channels retry, and why, is decided in `chan/mod.rs`). Rendezvous operations do
+/// not retry: both partners would spin with nobody queued; they queue at once and spin in
 /// [`Context::wait`] instead.
 #[derive(Debug, Default)]
 pub(crate) struct Backoff {
