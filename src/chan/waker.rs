@@ -35,10 +35,19 @@ pub(crate) enum Outcome {
     Aborted,
 }
 
+/// A context's lock-protected part: the outcome, and whether the owner is blocked on the condvar.
+#[derive(Debug)]
+struct Sleeper {
+    outcome: Outcome,
+    /// Equals `true` while the owner waits on the condvar, so a claimer must notify; a claimer that
+    /// finds it spinning instead saves the wake-up (a system call on real threads).
+    parked: bool,
+}
+
 /// What one blocked thread sleeps on.
 #[derive(Debug)]
 pub(crate) struct Context {
-    state: Mutex<Outcome>,
+    state: Mutex<Sleeper>,
     cv: Condvar,
     /// Mirrors `state != Waiting` for the sleeper's spin phase; set after the state changes.
     done: AtomicBool,
@@ -56,7 +65,10 @@ impl Context {
     /// Creates a waiting context.
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Context {
-            state: Mutex::new(Outcome::Waiting),
+            state: Mutex::new(Sleeper {
+                outcome: Outcome::Waiting,
+                parked: false,
+            }),
             cv: Condvar::new(),
             done: AtomicBool::new(false),
         })
@@ -66,18 +78,23 @@ impl Context {
     /// context's lock first, and wakes the sleeper. Returns `false` if it was already claimed or aborted.
     fn claim(&self, case: usize, closed: bool, fill: impl FnOnce()) -> bool {
         let mut state = self.state.lock();
-        if *state != Outcome::Waiting {
+        if state.outcome != Outcome::Waiting {
             return false;
         }
         fill();
-        *state = Outcome::Chosen { case, closed };
+        state.outcome = Outcome::Chosen { case, closed };
         // Release: a sleeper that sees `done` through its Acquire spin load also sees the value moved
         // by `fill` (it reads the slot after taking the slot lock anyway; this keeps the spin honest).
         self.done.store(true, Ordering::Release);
+        // The owner sets `parked` under this lock right before it waits, and checks the outcome under
+        // it first: if it is not parked now, it will see the outcome without a notification.
+        let parked = state.parked;
         drop(state);
         // Notify after unlocking: the sleeper wakes into a free lock. The claimer holds an `Arc` of the
         // context through its entry, so the context outlives this call.
-        self.cv.notify_one();
+        if parked {
+            self.cv.notify_one();
+        }
         true
     }
 
@@ -86,10 +103,12 @@ impl Context {
     pub(crate) fn wait(&self) -> Outcome {
         self.spin();
         let mut state = self.state.lock();
-        while *state == Outcome::Waiting {
+        while state.outcome == Outcome::Waiting {
+            state.parked = true;
             state = self.cv.wait(state);
+            state.parked = false;
         }
-        *state
+        state.outcome
     }
 
     /// Blocks until the context is claimed or `deadline` passes; on a timeout that nobody beat, marks
@@ -101,14 +120,16 @@ impl Context {
     pub(crate) fn wait_until(&self, deadline: Instant) -> Outcome {
         let mut state = self.state.lock();
         loop {
-            if *state != Outcome::Waiting {
-                return *state;
+            if state.outcome != Outcome::Waiting {
+                return state.outcome;
             }
             let left = deadline.saturating_duration_since(Instant::now());
+            state.parked = true;
             let (guard, res) = self.cv.wait_timeout(state, left);
             state = guard;
-            if res.timed_out() && *state == Outcome::Waiting {
-                *state = Outcome::Aborted;
+            state.parked = false;
+            if res.timed_out() && state.outcome == Outcome::Waiting {
+                state.outcome = Outcome::Aborted;
                 return Outcome::Aborted;
             }
         }
