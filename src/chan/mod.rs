@@ -39,18 +39,25 @@
 //! timeout can fire at any point of an execution and never reads as a deadlock; see [`Select`].
 //!
 //! ```
-//! use racezoo::chan::{channel, select, after};
-//! use racezoo::sync::thread;
 //! use std::time::Duration;
 //!
-//! let (tx, rx) = channel::<i32>(0);
-//! let t = thread::spawn(move || tx.send(7).unwrap());
-//! let got = select()
-//!     .recv(&rx, |v| v)
-//!     .after(&after(Duration::from_secs(5)), |_| None)
-//!     .wait();
-//! assert_eq!(got, Some(7));
-//! t.join().unwrap();
+//! use racezoo::chan::{after, channel, select};
+//! use racezoo::check::{self, Verdict};
+//! use racezoo::sync::thread;
+//!
+//! // Real threads in a plain build; loom or shuttle in theirs.
+//! let report = check::run_default(|| {
+//!     let (tx, rx) = channel::<i32>(0);
+//!     let worker = thread::spawn(move || tx.send(7).unwrap());
+//!     // Go: select { case v := <-rx: ...; case <-time.After(5 * time.Second): ... }
+//!     let timer = after(Duration::from_secs(5));
+//!     let got = select().recv(&rx, |v| v).after(&timer, |_| None).wait();
+//!     // Under the checkers the timeout may fire first; the value then still waits for a receiver,
+//!     // because a rendezvous send completes only when someone takes it.
+//!     assert_eq!(got.or_else(|| rx.recv()), Some(7));
+//!     worker.join().unwrap();
+//! });
+//! assert_eq!(report.verdict, Verdict::Pass, "{report}");
 //! ```
 
 pub(crate) mod flavors;
