@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicUsize as StdAtomicUsize;
 use std::sync::atomic::Ordering::Relaxed as StdRelaxed;
 use std::time::Duration;
 
-use racezoo::chan::{SendError, after, channel, select};
+use racezoo::chan::{SendError, SendTimeoutError, after, channel, select};
 use racezoo::check::{Checker, Config, Report, Verdict};
 use racezoo::sync::atomic::{AtomicBool, Ordering};
 use racezoo::sync::{Arc, thread};
@@ -258,6 +258,69 @@ fn select_timeout_with_nobody_sending_is_a_timeout_not_a_deadlock() {
             "violation: one side completed without the other"
         );
     });
+}
+
+/// A timed send and a timed receive race; each may time out at any point. A value is received exactly
+/// when its send succeeded, and a timed-out send gives it back (the aborted entry leaves the queue).
+fn timed_ops(cap: usize) -> impl Fn() + Send + Sync + Clone + 'static {
+    move || {
+        let (tx, rx) = channel::<u32>(cap);
+        let hour = Duration::from_secs(3600);
+        let sender = thread::spawn(move || (tx.send_timeout(5, hour), tx));
+        let got = rx.recv_timeout(hour);
+        let (sent, tx) = sender.join().unwrap();
+        let late = rx.try_recv().ok();
+        match sent {
+            Ok(()) => assert_eq!(
+                got.ok().or(late),
+                Some(5),
+                "violation: a sent value was lost"
+            ),
+            Err(SendTimeoutError::Timeout(v)) => {
+                assert_eq!(v, 5);
+                assert!(got.is_err() && late.is_none(), "violation: duplicated");
+            }
+            Err(SendTimeoutError::Closed(_)) => panic!("violation: nobody closed"),
+        }
+        assert_eq!(tx.len(), 0, "violation: a value stayed behind");
+    }
+}
+
+#[test]
+fn timed_send_and_receive_lose_nothing_when_either_times_out_cap0() {
+    assert_passes(timed_ops(0));
+}
+
+#[test]
+fn timed_send_and_receive_lose_nothing_when_either_times_out_cap1() {
+    assert_passes(timed_ops(1));
+}
+
+/// A select blocked on two channels while one of them is closed and the other gets a value: it
+/// completes exactly one case, and a value it did not take is still there.
+fn select_vs_close() {
+    let (tx1, rx1) = channel::<u32>(0);
+    let (tx2, rx2) = channel::<u32>(0);
+    let closer = thread::spawn(move || tx1.close());
+    let sender = thread::spawn(move || tx2.send(2).is_ok());
+    let first = select()
+        .recv(&rx1, |v| (1, v))
+        .recv(&rx2, |v| (2, v))
+        .wait();
+    match first {
+        (1, v) => {
+            assert_eq!(v, None, "violation: a closed channel yielded a value");
+            assert_eq!(rx2.recv(), Some(2), "violation: the other value was lost");
+        }
+        (_, v) => assert_eq!(v, Some(2)),
+    }
+    closer.join().unwrap();
+    assert!(sender.join().unwrap());
+}
+
+#[test]
+fn select_racing_with_close_completes_exactly_one_case() {
+    assert_passes(select_vs_close);
 }
 
 /// Two senders and two receivers on a small buffer; every value arrives exactly once.
