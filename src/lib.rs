@@ -27,6 +27,7 @@
 
 #![warn(missing_docs, unsafe_op_in_unsafe_fn)]
 
+pub mod chan;
 pub mod check;
 pub mod context;
 pub mod counter;

@@ -1,0 +1,664 @@
+//! Go's channels: a rendezvous channel (capacity 0) and a buffered FIFO (capacity `n`), with Go's
+//! close rules, `select` with a default and timeouts, and no loss, duplication or double drop.
+//!
+//! The algorithm is Go's `runtime/chan.go`: one lock per channel, a queue of blocked senders and one of
+//! blocked receivers, direct handoff between a sender and a blocked receiver (and the reverse), and a
+//! `select` that locks all its channels in address order, polls its cases in random order and
+//! otherwise queues itself on every channel at once. The front ([`Sender`], [`Receiver`]) picks the
+//! algorithm once (`flavors/zero.rs` or `flavors/array.rs`) and forwards every call with a `match`.
+//!
+//! # Go's rules, as racezoo states them
+//!
+//! * [`channel(0)`](channel) is unbuffered: [`Sender::send`] returns only after a receiver has *taken*
+//!   the value, so everything the receiver did before its receive is visible after the send.
+//!   `channel(n)` buffers up to `n` values; `send` blocks while the buffer is full. Both ends are
+//!   cloneable (many senders, many receivers).
+//! * **Close is explicit.** [`Sender::close`] closes the channel and wakes every blocked sender and
+//!   receiver. Receivers then drain the buffered values in order and afterwards get `None` (Go's
+//!   `v, ok := <-ch` with `ok == false`).
+//! * **Dropping handles never closes or disconnects anything.** Dropping every receiver does not wake
+//!   a blocked sender, and dropping every sender does not close the channel: a goroutine blocked on a
+//!   channel nobody will ever use again stays blocked. That is how Go programs leak goroutines, and
+//!   racezoo keeps it so that the zoo's leak scenarios ([`crate::scenarios`]) reproduce; the checkers
+//!   report such a thread as a deadlock or leak (`tests/chan_model.rs` keeps that under test).
+//! * **Send on a closed channel** panics in Go. Here it returns [`SendError`] carrying the value back,
+//!   both for a send that starts after close and for a sender blocked when close happens; the zoo's
+//!   Go-bug scenarios turn it into Go's panic with [`crate::misuse`].
+//! * **Close of a closed channel** panics, as in Go, with Go's message `close of closed channel`
+//!   ([`crate::misuse::CLOSE_OF_CLOSED_CHANNEL`]); the harness classifies it as a misuse.
+//! * [`select`] waits on receive, send and [`after`] timer cases; when several are ready it picks one
+//!   pseudo-randomly, as Go does. A select with [`Select::default`] never blocks.
+//! * Every value is dropped exactly once: by its receiver, by the channel when the last handle goes
+//!   with values still buffered, or by whoever gets it back in an error (a select's unchosen send
+//!   values are dropped by the select).
+//!
+//! # Time under the checkers
+//!
+//! [`after`], [`Sender::send_timeout`] and [`Receiver::recv_timeout`] wait through the facade's timed
+//! wait. Under loom and shuttle that is a scheduling point after which the time has passed, so a
+//! timeout can fire at any point of an execution and never reads as a deadlock; see [`Select`].
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use racezoo::chan::{after, channel, select};
+//! use racezoo::check::{self, Verdict};
+//! use racezoo::sync::thread;
+//!
+//! // Real threads in a plain build; loom or shuttle in theirs.
+//! let report = check::run_default(|| {
+//!     let (tx, rx) = channel::<i32>(0);
+//!     let worker = thread::spawn(move || tx.send(7).unwrap());
+//!     // Go: select { case v := <-rx: ...; case <-time.After(5 * time.Second): ... }
+//!     let timer = after(Duration::from_secs(5));
+//!     let got = select().recv(&rx, |v| v).after(&timer, |_| None).wait();
+//!     // Under the checkers the timeout may fire first; the value then still waits for a receiver,
+//!     // because a rendezvous send completes only when someone takes it.
+//!     assert_eq!(got.or_else(|| rx.recv()), Some(7));
+//!     worker.join().unwrap();
+//! });
+//! assert_eq!(report.verdict, Verdict::Pass, "{report}");
+//! ```
+
+pub(crate) mod flavors;
+mod select;
+pub(crate) mod waker;
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use self::flavors::{RecvFail, SendFail, array, zero};
+use self::waker::{Backoff, Context, Entry, Outcome, Waiters};
+use crate::misuse;
+use crate::sync::cell::UnsafeCell;
+use crate::sync::{Arc, Mutex};
+
+pub use self::select::{After, Select, after, select};
+
+/// Creates a channel of capacity `cap` and returns its sending and receiving ends.
+///
+/// `cap == 0` makes a rendezvous channel (Go's `make(chan T)`); `cap > 0` a buffered one
+/// (`make(chan T, cap)`).
+pub fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
+    let flavor = if cap == 0 {
+        Flavor::Zero(zero::Channel::new())
+    } else {
+        Flavor::Array(array::Channel::new(cap))
+    };
+    let shared = Arc::new(Shared {
+        lock: Mutex::new(()),
+        state: UnsafeCell::new(State { flavor, polls: 0 }),
+    });
+    (
+        Sender {
+            shared: shared.clone(),
+        },
+        Receiver { shared },
+    )
+}
+
+/// The algorithm of a channel, chosen once at construction.
+enum Flavor<T> {
+    /// Capacity 0.
+    Zero(zero::Channel<T>),
+    /// Capacity `n > 0`.
+    Array(array::Channel<T>),
+}
+
+/// Everything the channel's lock protects.
+pub(crate) struct State<T> {
+    flavor: Flavor<T>,
+    /// Selects that polled this channel; seeds their random case order.
+    polls: u64,
+}
+
+impl<T> State<T> {
+    pub(crate) fn try_send(&mut self, value: T) -> Result<(), SendFail<T>> {
+        match &mut self.flavor {
+            Flavor::Zero(c) => c.try_send(value),
+            Flavor::Array(c) => c.try_send(value),
+        }
+    }
+
+    pub(crate) fn try_recv(&mut self) -> Result<T, RecvFail> {
+        match &mut self.flavor {
+            Flavor::Zero(c) => c.try_recv(),
+            Flavor::Array(c) => c.try_recv(),
+        }
+    }
+
+    pub(crate) fn waiters(&mut self) -> &mut Waiters<T> {
+        match &mut self.flavor {
+            Flavor::Zero(c) => c.waiters(),
+            Flavor::Array(c) => c.waiters(),
+        }
+    }
+
+    fn close(&mut self) -> bool {
+        match &mut self.flavor {
+            Flavor::Zero(c) => c.close(),
+            Flavor::Array(c) => c.close(),
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        match &self.flavor {
+            Flavor::Zero(c) => c.is_closed(),
+            Flavor::Array(c) => c.is_closed(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match &self.flavor {
+            Flavor::Zero(c) => c.len(),
+            Flavor::Array(c) => c.len(),
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        match &self.flavor {
+            Flavor::Zero(_) => 0,
+            Flavor::Array(c) => c.capacity(),
+        }
+    }
+
+    /// Counts one select poll and returns the new count.
+    pub(crate) fn bump_polls(&mut self) -> u64 {
+        self.polls = self.polls.wrapping_add(1);
+        self.polls
+    }
+}
+
+/// A channel as both ends share it: a lock and the state it protects.
+///
+/// The lock is a `Mutex<()>` beside the state rather than around it so that [`select`] can hold the
+/// locks of channels of different element types at once (Go's `sellock`).
+pub(crate) struct Shared<T> {
+    lock: Mutex<()>,
+    state: UnsafeCell<State<T>>,
+}
+
+// SAFETY: `state` is only reached through `with` / `with_locked`, both under `lock`, so `Shared<T>` is
+// shared exactly like a `Mutex<State<T>>`, which is `Send + Sync` when `T: Send`. The loom tests
+// (`tests/chan_model.rs`) check that every access to `state` happens under the lock.
+unsafe impl<T: Send> Send for Shared<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Shared<T> {}
+
+impl<T> Shared<T> {
+    /// Runs `f` on the state under the channel's lock.
+    #[track_caller]
+    fn with<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
+        let _guard = self.lock.lock();
+        // SAFETY: `_guard` holds the lock until `f` returns.
+        unsafe { self.with_locked(f) }
+    }
+
+    /// Runs `f` on the state.
+    ///
+    /// # Safety
+    /// The caller holds `self.lock` for the whole call.
+    pub(crate) unsafe fn with_locked<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
+        // SAFETY: the lock is held (caller's promise), so no other access overlaps this one.
+        self.state.with_mut(|state| f(unsafe { &mut *state }))
+    }
+
+    /// Returns the channel's lock, for `select`'s lock-all.
+    pub(crate) fn lock(&self) -> &Mutex<()> {
+        &self.lock
+    }
+}
+
+/// Tells whether a blocking operation on a channel of capacity `cap` retries (with [`Backoff`])
+/// before it queues itself.
+///
+/// Rendezvous operations never do (both partners would spin with nobody queued). Small buffers do: a
+/// full or empty one is usually a moment away from room or a value, and a sleep and a wake-up per
+/// message cost far more. Large buffers do not: when one is full the receiver is the slower side, and
+/// a sender that sleeps lets it drain a batch without fighting over the lock (measured: with retries,
+/// capacity 64 ran about 2x slower; without them, capacity 1 ran about 3x slower).
+fn retries(cap: usize) -> bool {
+    (1..16).contains(&cap)
+}
+
+/// The sending end of a channel; clone it for more senders.
+pub struct Sender<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// The receiving end of a channel; clone it for more receivers.
+pub struct Receiver<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// A send on a closed channel (Go: `panic: send on closed channel`); the value comes back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SendError<T>(pub T);
+
+/// Why [`Sender::try_send`] did not send; the value comes back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TrySendError<T> {
+    /// The send would block: no receiver waiting, no room in the buffer.
+    Full(T),
+    /// The channel is closed.
+    Closed(T),
+}
+
+/// Why [`Sender::send_timeout`] did not send; the value comes back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SendTimeoutError<T> {
+    /// The duration elapsed first.
+    Timeout(T),
+    /// The channel is closed.
+    Closed(T),
+}
+
+/// Why [`Receiver::try_recv`] got nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TryRecvError {
+    /// The receive would block: no sender waiting, nothing buffered.
+    Empty,
+    /// The channel is closed and drained (Go's `ok == false`).
+    Closed,
+}
+
+/// Why [`Receiver::recv_timeout`] got nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecvTimeoutError {
+    /// The duration elapsed first.
+    Timeout,
+    /// The channel is closed and drained.
+    Closed,
+}
+
+impl<T> Sender<T> {
+    /// Sends `value`, blocking until a receiver takes it (capacity 0) or there is room in the buffer.
+    ///
+    /// Returns [`SendError`] with the value if the channel is closed, or gets closed while this send
+    /// is blocked (Go panics in both cases). Dropping every receiver does not unblock it.
+    #[track_caller]
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let entry = self.send_or_queue(value, true).map_err(SendError)?;
+        let Some(entry) = entry else { return Ok(()) };
+        match entry.ctx.wait() {
+            Outcome::Chosen { closed: false, .. } => Ok(()),
+            _ => Err(SendError(
+                entry.take_slot().expect("close leaves the value"),
+            )),
+        }
+    }
+
+    /// Sends `value` if that can happen without blocking.
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        self.shared
+            .with(|s| s.try_send(value))
+            .map_err(|e| match e {
+                SendFail::Full(v) => TrySendError::Full(v),
+                SendFail::Closed(v) => TrySendError::Closed(v),
+            })
+    }
+
+    /// Like [`send`](Sender::send), but gives up after `timeout` and returns the value.
+    #[track_caller]
+    pub fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
+        let deadline = Instant::now() + timeout;
+        let entry = self
+            .send_or_queue(value, false)
+            .map_err(SendTimeoutError::Closed)?;
+        let Some(entry) = entry else { return Ok(()) };
+        match entry.ctx.wait_until(deadline) {
+            Outcome::Chosen { closed: false, .. } => Ok(()),
+            Outcome::Chosen { closed: true, .. } => Err(SendTimeoutError::Closed(
+                entry.take_slot().expect("close leaves the value"),
+            )),
+            _ => {
+                // Aborted: nobody can claim the entry any more; take it out of the queue.
+                self.shared.with(|s| s.waiters().remove(&entry.ctx));
+                Err(SendTimeoutError::Timeout(
+                    entry.take_slot().expect("a timed-out send keeps its value"),
+                ))
+            }
+        }
+    }
+
+    /// Closes the channel: blocked and future receivers drain the buffer, then get `None`; blocked and
+    /// future senders get their value back in an error.
+    ///
+    /// # Panics
+    /// With Go's message `close of closed channel` if the channel is already closed.
+    #[track_caller]
+    pub fn close(&self) {
+        if !self.shared.with(|s| s.close()) {
+            misuse::misuse(misuse::CLOSE_OF_CLOSED_CHANNEL);
+        }
+    }
+
+    /// Returns `true` once the channel is closed.
+    pub fn is_closed(&self) -> bool {
+        self.shared.with(|s| s.is_closed())
+    }
+
+    /// Returns the number of buffered values (always 0 for a rendezvous channel).
+    pub fn len(&self) -> usize {
+        self.shared.with(|s| s.len())
+    }
+
+    /// Returns `true` if no value is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Returns the capacity given to [`channel`].
+    pub fn capacity(&self) -> usize {
+        self.shared.with(|s| s.capacity())
+    }
+
+    pub(crate) fn shared(&self) -> &Shared<T> {
+        &self.shared
+    }
+
+    /// Sends `value` now if possible (retrying briefly on a full buffer when `retry`); otherwise
+    /// queues a blocked-sender entry holding it and returns the entry to sleep on. `Err` gives the
+    /// value back from a closed channel.
+    #[track_caller]
+    fn send_or_queue(&self, value: T, retry: bool) -> Result<Option<Arc<Entry<T>>>, T> {
+        let mut backoff = Backoff::default();
+        let mut value = value;
+        loop {
+            let step = self.shared.with(|s| match s.try_send(value) {
+                Ok(()) => Ok(None),
+                Err(SendFail::Closed(value)) => Err(value),
+                Err(SendFail::Full(value)) if retry && retries(s.capacity()) => {
+                    Ok(Some(Err(value)))
+                }
+                // Nobody to take it and no room: queue up with the value.
+                Err(SendFail::Full(value)) => {
+                    let entry = Entry::sender(&Context::new(), 0, value);
+                    s.waiters().push_sender(entry.clone());
+                    Ok(Some(Ok(entry)))
+                }
+            })?;
+            match step {
+                None => return Ok(None),
+                Some(Ok(entry)) => return Ok(Some(entry)),
+                Some(Err(back)) => {
+                    value = back;
+                    if !backoff.snooze() {
+                        return self.send_or_queue(value, false);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Receives a value, blocking until one is available; returns `None` once the channel is closed
+    /// and drained. Dropping every sender does not unblock it: only [`Sender::close`] does.
+    #[track_caller]
+    pub fn recv(&self) -> Option<T> {
+        let entry = match self.recv_or_queue(true) {
+            Ok(value) => return Some(value),
+            Err(None) => return None,
+            Err(Some(entry)) => entry,
+        };
+        entry.ctx.wait();
+        // A handoff left the value in the slot; close left it empty.
+        entry.take_slot()
+    }
+
+    /// Receives a value if that can happen without blocking.
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        self.shared.with(|s| s.try_recv()).map_err(|e| match e {
+            RecvFail::Empty => TryRecvError::Empty,
+            RecvFail::Closed => TryRecvError::Closed,
+        })
+    }
+
+    /// Like [`recv`](Receiver::recv), but gives up after `timeout`.
+    #[track_caller]
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        let deadline = Instant::now() + timeout;
+        let entry = match self.recv_or_queue(false) {
+            Ok(value) => return Ok(value),
+            Err(None) => return Err(RecvTimeoutError::Closed),
+            Err(Some(entry)) => entry,
+        };
+        match entry.ctx.wait_until(deadline) {
+            Outcome::Chosen { closed: false, .. } => {
+                Ok(entry.take_slot().expect("a handoff leaves the value"))
+            }
+            Outcome::Chosen { closed: true, .. } => Err(RecvTimeoutError::Closed),
+            _ => {
+                self.shared.with(|s| s.waiters().remove(&entry.ctx));
+                Err(RecvTimeoutError::Timeout)
+            }
+        }
+    }
+
+    /// Returns a blocking iterator that ends when the channel is closed and drained (Go's
+    /// `for v := range ch`).
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter { rx: self }
+    }
+
+    /// Returns an iterator over the values available without blocking.
+    pub fn try_iter(&self) -> TryIter<'_, T> {
+        TryIter { rx: self }
+    }
+
+    /// Returns `true` once the channel is closed (values may still be buffered).
+    pub fn is_closed(&self) -> bool {
+        self.shared.with(|s| s.is_closed())
+    }
+
+    /// Returns the number of buffered values (always 0 for a rendezvous channel).
+    pub fn len(&self) -> usize {
+        self.shared.with(|s| s.len())
+    }
+
+    /// Returns `true` if no value is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Returns the capacity given to [`channel`].
+    pub fn capacity(&self) -> usize {
+        self.shared.with(|s| s.capacity())
+    }
+
+    pub(crate) fn shared(&self) -> &Shared<T> {
+        &self.shared
+    }
+
+    /// Receives now if possible (retrying briefly on an empty buffer when `retry`); otherwise queues a
+    /// blocked-receiver entry and returns it in `Err(Some(..))` to sleep on. `Err(None)` means closed
+    /// and drained.
+    #[track_caller]
+    fn recv_or_queue(&self, retry: bool) -> Result<T, Option<Arc<Entry<T>>>> {
+        let mut backoff = Backoff::default();
+        loop {
+            let step = self.shared.with(|s| match s.try_recv() {
+                Ok(value) => Ok(value),
+                Err(RecvFail::Closed) => Err(Ok(None)),
+                Err(RecvFail::Empty) if retry && retries(s.capacity()) => Err(Err(())),
+                // Nothing to take: queue up until a sender hands a value over, or close.
+                Err(RecvFail::Empty) => {
+                    let entry = Entry::receiver(&Context::new(), 0);
+                    s.waiters().push_receiver(entry.clone());
+                    Err(Ok(Some(entry)))
+                }
+            });
+            match step {
+                Ok(value) => return Ok(value),
+                Err(Ok(entry)) => return Err(entry),
+                Err(Err(())) => {
+                    if !backoff.snooze() {
+                        return self.recv_or_queue(false);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        Sender {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> Clone for Receiver<T> {
+    fn clone(&self) -> Self {
+        Receiver {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Sender { .. }")
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Receiver { .. }")
+    }
+}
+
+/// A blocking iterator over a [`Receiver`]; ends at close-and-drained.
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    rx: &'a Receiver<T>,
+}
+
+impl<T> Iterator for Iter<'_, T> {
+    type Item = T;
+    #[track_caller]
+    fn next(&mut self) -> Option<T> {
+        self.rx.recv()
+    }
+}
+
+/// A non-blocking iterator over a [`Receiver`]; ends as soon as a receive would block.
+#[derive(Debug)]
+pub struct TryIter<'a, T> {
+    rx: &'a Receiver<T>,
+}
+
+impl<T> Iterator for TryIter<'_, T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// An owning blocking iterator over a [`Receiver`]; ends at close-and-drained.
+#[derive(Debug)]
+pub struct IntoIter<T> {
+    rx: Receiver<T>,
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = T;
+    #[track_caller]
+    fn next(&mut self) -> Option<T> {
+        self.rx.recv()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Receiver<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<T> IntoIterator for Receiver<T> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter { rx: self }
+    }
+}
+
+impl<T> fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("SendError(..)")
+    }
+}
+
+impl<T> fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(misuse::SEND_ON_CLOSED_CHANNEL)
+    }
+}
+
+impl<T> std::error::Error for SendError<T> {}
+
+impl<T> fmt::Debug for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.pad("Full(..)"),
+            TrySendError::Closed(_) => f.pad("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.pad("sending on a full channel"),
+            TrySendError::Closed(_) => f.pad(misuse::SEND_ON_CLOSED_CHANNEL),
+        }
+    }
+}
+
+impl<T> std::error::Error for TrySendError<T> {}
+
+impl<T> fmt::Debug for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.pad("Timeout(..)"),
+            SendTimeoutError::Closed(_) => f.pad("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.pad("timed out sending on a channel"),
+            SendTimeoutError::Closed(_) => f.pad(misuse::SEND_ON_CLOSED_CHANNEL),
+        }
+    }
+}
+
+impl<T> std::error::Error for SendTimeoutError<T> {}
+
+impl fmt::Display for TryRecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryRecvError::Empty => f.pad("receiving on an empty channel"),
+            TryRecvError::Closed => f.pad("receiving on a closed channel"),
+        }
+    }
+}
+
+impl std::error::Error for TryRecvError {}
+
+impl fmt::Display for RecvTimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecvTimeoutError::Timeout => f.pad("timed out receiving on a channel"),
+            RecvTimeoutError::Closed => f.pad("receiving on a closed channel"),
+        }
+    }
+}
+
+impl std::error::Error for RecvTimeoutError {}

@@ -1,0 +1,509 @@
+//! Go's `select` statement and `time.After`, after `runtime/select.go`.
+//!
+//! [`select`] builds a statement from receive, send and timer cases, each with the code to run when
+//! it is chosen, and [`Select::wait`] (or [`Select::default`]) runs it:
+//!
+//! 1. Lock every channel of the statement once, in address order (Go's `sellock`), so that the next two
+//!    steps are atomic with respect to every partner.
+//! 2. Poll the cases in a pseudo-random order; the first that can complete now completes.
+//! 3. With a default, unlock and run it. Otherwise queue one entry per channel case, all pointing at
+//!    one context, unlock, and sleep until a partner claims the context (which completes exactly that
+//!    case) or the earliest timer expires.
+//! 4. Take the entries of the other cases out of their queues and run the chosen case's code.
+//!
+//! # Time under the checkers
+//!
+//! Nothing models real time under loom and shuttle. There a timer is never ready when polled (step 2);
+//! a select waiting with a timer case sleeps with the facade's timed wait, which is a scheduling point
+//! after which the timer has expired. So every partner gets the chance to complete a case first, and
+//! a checker explores "the result came first" as well as "the timeout came first" without real
+//! sleeping and without a false deadlock.
+
+use std::time::{Duration, Instant};
+
+use super::flavors::{RecvFail, SendFail};
+use super::waker::{Context, Entry, Outcome};
+use super::{Receiver, SendError, Sender, Shared};
+use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::{Arc, FLAVOUR, Flavour, Mutex, MutexGuard, thread};
+
+/// Starts a select statement whose cases produce an `R`.
+pub fn select<'a, R>() -> Select<'a, R> {
+    Select { cases: Vec::new() }
+}
+
+/// Returns a timer that delivers the current time once, after `duration` (Go's `time.After`).
+///
+/// Use it as a select case ([`Select::after`]) for a timeout, or [`After::recv`] it directly.
+pub fn after(duration: Duration) -> After {
+    After {
+        deadline: Instant::now() + duration,
+        fired: AtomicBool::new(false),
+    }
+}
+
+/// A one-shot timer, the receiving side of Go's `time.After`.
+///
+/// It delivers once; after that it is never ready again (receiving from it again blocks forever, as
+/// in Go). Under the checkers its deadline passes only when a wait on it times out (see the module
+/// docs).
+#[derive(Debug)]
+pub struct After {
+    deadline: Instant,
+    fired: AtomicBool,
+}
+
+impl After {
+    /// Returns the instant at which the timer fires on real threads.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Blocks until the timer fires and returns the time; blocks forever if it has already delivered.
+    #[track_caller]
+    pub fn recv(&self) -> Instant {
+        thread::sleep(self.deadline.saturating_duration_since(Instant::now()));
+        if self.fire() {
+            return Instant::now();
+        }
+        // Delivered already: like a drained Go timer channel, never ready again.
+        loop {
+            thread::park();
+        }
+    }
+
+    /// Returns the time if the timer has fired and not delivered yet. Under the checkers it never has
+    /// (time passes only while waiting).
+    pub fn try_recv(&self) -> Option<Instant> {
+        (self.passed() && self.fire()).then(Instant::now)
+    }
+
+    /// Tells whether the deadline has passed by the clock; under the checkers there is no clock.
+    fn passed(&self) -> bool {
+        match FLAVOUR {
+            Flavour::Std => Instant::now() >= self.deadline,
+            Flavour::Loom | Flavour::Shuttle => false,
+        }
+    }
+
+    /// Marks the timer delivered; returns `false` if it already was.
+    fn fire(&self) -> bool {
+        !self.fired.swap(true, Ordering::AcqRel)
+    }
+
+    /// Fires after a timed wait reported a timeout: by the clock on real threads, always under the
+    /// checkers (where the timeout *is* the passing of time).
+    fn expire(&self) -> bool {
+        match FLAVOUR {
+            Flavour::Std => Instant::now() >= self.deadline && self.fire(),
+            Flavour::Loom | Flavour::Shuttle => self.fire(),
+        }
+    }
+
+    fn live(&self) -> bool {
+        !self.fired.load(Ordering::Acquire)
+    }
+}
+
+/// A select statement under construction: its cases, each with the code to run if it is chosen.
+pub struct Select<'a, R> {
+    cases: Vec<Box<dyn Case<'a, R> + 'a>>,
+}
+
+impl<R> std::fmt::Debug for Select<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Select")
+            .field("cases", &self.cases.len())
+            .finish()
+    }
+}
+
+impl<'a, R> Select<'a, R> {
+    /// Adds a receive case (`case v, ok := <-rx`): `then` gets `Some(v)`, or `None` if the channel is
+    /// closed and drained (a closed channel is always ready).
+    pub fn recv<T: 'a>(
+        mut self,
+        rx: &'a Receiver<T>,
+        then: impl FnOnce(Option<T>) -> R + 'a,
+    ) -> Self {
+        self.cases.push(Box::new(RecvCase {
+            chan: rx.shared(),
+            entry: None,
+            result: None,
+            then: Some(then),
+        }));
+        self
+    }
+
+    /// Adds a send case (`case tx <- value`): `then` gets `Ok(())`, or the value back in a
+    /// [`SendError`] if the channel is closed (Go panics there). If another case is chosen, `value` is
+    /// dropped.
+    pub fn send<T: 'a>(
+        mut self,
+        tx: &'a Sender<T>,
+        value: T,
+        then: impl FnOnce(Result<(), SendError<T>>) -> R + 'a,
+    ) -> Self {
+        self.cases.push(Box::new(SendCase {
+            chan: tx.shared(),
+            value: Some(value),
+            entry: None,
+            result: None,
+            then: Some(then),
+        }));
+        self
+    }
+
+    /// Adds a timer case (`case t := <-time.After(d)`): `then` gets the time it fired.
+    pub fn after(mut self, timer: &'a After, then: impl FnOnce(Instant) -> R + 'a) -> Self {
+        self.cases.push(Box::new(TimerCase {
+            timer,
+            at: None,
+            then: Some(then),
+        }));
+        self
+    }
+
+    /// Runs the statement with a default case: if no case can complete right now, runs `otherwise`.
+    #[track_caller]
+    pub fn default(self, otherwise: impl FnOnce() -> R) -> R {
+        match self.run(false) {
+            Ok(r) => r,
+            Err(_) => otherwise(),
+        }
+    }
+
+    /// Runs the statement, blocking until one case completes. A select with no case that can ever
+    /// complete blocks forever, as Go's `select {}` does.
+    #[track_caller]
+    pub fn wait(self) -> R {
+        match self.run(true) {
+            Ok(r) => r,
+            Err(_) => unreachable!("a blocking select returns only through a case"),
+        }
+    }
+
+    /// Runs the four steps of the module docs; `Err(self)` means "nothing ready and not blocking".
+    #[track_caller]
+    fn run(mut self, block: bool) -> Result<R, Self> {
+        let n = self.cases.len();
+        loop {
+            // 1. Lock every channel once, in address order.
+            let mut locks: Vec<&'a Mutex<()>> =
+                self.cases.iter().filter_map(|c| c.lock()).collect();
+            locks.sort_by_key(|m| *m as *const Mutex<()>);
+            locks.dedup_by_key(|m| *m as *const Mutex<()>);
+            let guards: Vec<MutexGuard<'a, ()>> = locks.iter().map(|m| m.lock()).collect();
+
+            // 2. Poll in a pseudo-random order, seeded by the channels' poll counters (which live under
+            //    their locks, so the order is part of the modelled state under the checkers).
+            let mut seed = n as u64;
+            for case in &mut self.cases {
+                // SAFETY: every channel's lock is held (`guards`).
+                seed = seed.wrapping_add(unsafe { case.bump_polls() });
+            }
+            let order = shuffled(n, seed);
+            for &i in &order {
+                // SAFETY: as above.
+                if unsafe { self.cases[i].poll() } {
+                    drop(guards);
+                    return Ok(self.finish(i));
+                }
+            }
+            if !block {
+                drop(guards);
+                return Err(self);
+            }
+
+            // 3. Queue on every channel under one context, then sleep. Queue in the random order too:
+            //    a partner takes the first live entry, so cases of one channel share the wins.
+            let ctx = Context::new();
+            for &i in &order {
+                // SAFETY: as above.
+                unsafe { self.cases[i].enqueue(&ctx, i) };
+            }
+            drop(guards);
+            let deadline = self
+                .cases
+                .iter()
+                .filter_map(|c| c.timer())
+                .filter(|t| t.live())
+                .map(|t| t.deadline)
+                .min();
+            let outcome = match deadline {
+                Some(deadline) => ctx.wait_until(deadline),
+                None => ctx.wait(),
+            };
+
+            // 4. Leave every queue; then run the chosen case.
+            for case in &mut self.cases {
+                case.dequeue(&ctx);
+            }
+            match outcome {
+                Outcome::Chosen { case, closed } => {
+                    self.cases[case].complete(closed);
+                    return Ok(self.finish(case));
+                }
+                Outcome::Aborted => {
+                    // The earliest timer that is still undelivered fires; if another thread drained
+                    // it first (a shared timer), start over.
+                    let mut timers: Vec<usize> = (0..n)
+                        .filter(|&i| self.cases[i].timer().is_some())
+                        .collect();
+                    timers.sort_by_key(|&i| self.cases[i].timer().map(|t| t.deadline));
+                    for i in timers {
+                        if self.cases[i].expire() {
+                            return Ok(self.finish(i));
+                        }
+                    }
+                }
+                Outcome::Waiting => unreachable!("a finished wait is never Waiting"),
+            }
+        }
+    }
+
+    /// Runs case `i`'s code; the other cases (and unsent values) are dropped.
+    fn finish(mut self, i: usize) -> R {
+        self.cases.swap_remove(i).finish()
+    }
+}
+
+/// Returns `0..n` shuffled by a small xorshift generator seeded from `seed` (Go's `pollorder`).
+fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    // splitmix64 finalizer: consecutive seeds give unrelated streams.
+    let mut x = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    x |= 1;
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        order.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+/// One case of a select, with its element type erased.
+trait Case<'a, R> {
+    /// Returns the lock of the case's channel (`None` for a timer).
+    fn lock(&self) -> Option<&'a Mutex<()>>;
+    /// Counts a poll on the case's channel and returns the count (0 for a timer).
+    ///
+    /// # Safety
+    /// The channel's lock is held.
+    unsafe fn bump_polls(&mut self) -> u64;
+    /// Completes the case now if it can; returns `true` if it did.
+    ///
+    /// # Safety
+    /// The channel's lock is held.
+    unsafe fn poll(&mut self) -> bool;
+    /// Queues the case's entry on its channel as case `index` of `ctx`.
+    ///
+    /// # Safety
+    /// The channel's lock is held.
+    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize);
+    /// Takes the case's entries out of its channel's queues (takes the lock itself).
+    fn dequeue(&mut self, ctx: &Arc<Context>);
+    /// Collects the result after a partner (or close) completed this case.
+    fn complete(&mut self, closed: bool);
+    /// Returns the case's timer (`None` for a channel case).
+    fn timer(&self) -> Option<&'a After>;
+    /// Fires the case's timer after a timed wait expired; returns `false` if it cannot.
+    fn expire(&mut self) -> bool;
+    /// Runs the case's code with its result.
+    fn finish(self: Box<Self>) -> R;
+}
+
+struct RecvCase<'a, T, F> {
+    chan: &'a Shared<T>,
+    entry: Option<Arc<Entry<T>>>,
+    result: Option<Option<T>>,
+    then: Option<F>,
+}
+
+impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
+    fn lock(&self) -> Option<&'a Mutex<()>> {
+        Some(self.chan.lock())
+    }
+
+    unsafe fn bump_polls(&mut self) -> u64 {
+        // SAFETY: the caller holds the channel's lock.
+        unsafe { self.chan.with_locked(|s| s.bump_polls()) }
+    }
+
+    unsafe fn poll(&mut self) -> bool {
+        // SAFETY: the caller holds the channel's lock.
+        match unsafe { self.chan.with_locked(|s| s.try_recv()) } {
+            Ok(value) => self.result = Some(Some(value)),
+            Err(RecvFail::Closed) => self.result = Some(None),
+            Err(RecvFail::Empty) => return false,
+        }
+        true
+    }
+
+    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize) {
+        let entry = Entry::receiver(ctx, index);
+        // SAFETY: the caller holds the channel's lock.
+        unsafe {
+            self.chan
+                .with_locked(|s| s.waiters().push_receiver(entry.clone()))
+        };
+        self.entry = Some(entry);
+    }
+
+    fn dequeue(&mut self, ctx: &Arc<Context>) {
+        let _guard = self.chan.lock().lock();
+        // SAFETY: `_guard` holds the channel's lock.
+        unsafe { self.chan.with_locked(|s| s.waiters().remove(ctx)) };
+    }
+
+    fn complete(&mut self, closed: bool) {
+        let entry = self.entry.take().expect("a chosen case was queued");
+        // A handoff left the value in the slot; close left it empty.
+        self.result = Some(if closed { None } else { entry.take_slot() });
+    }
+
+    fn timer(&self) -> Option<&'a After> {
+        None
+    }
+
+    fn expire(&mut self) -> bool {
+        false
+    }
+
+    fn finish(mut self: Box<Self>) -> R {
+        let then = self.then.take().expect("a case finishes once");
+        then(self.result.take().expect("a finished case has a result"))
+    }
+}
+
+struct SendCase<'a, T, F> {
+    chan: &'a Shared<T>,
+    value: Option<T>,
+    entry: Option<Arc<Entry<T>>>,
+    result: Option<Result<(), SendError<T>>>,
+    then: Option<F>,
+}
+
+impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCase<'a, T, F> {
+    fn lock(&self) -> Option<&'a Mutex<()>> {
+        Some(self.chan.lock())
+    }
+
+    unsafe fn bump_polls(&mut self) -> u64 {
+        // SAFETY: the caller holds the channel's lock.
+        unsafe { self.chan.with_locked(|s| s.bump_polls()) }
+    }
+
+    unsafe fn poll(&mut self) -> bool {
+        let value = self.value.take().expect("an unsent case keeps its value");
+        // SAFETY: the caller holds the channel's lock.
+        match unsafe { self.chan.with_locked(|s| s.try_send(value)) } {
+            Ok(()) => self.result = Some(Ok(())),
+            Err(SendFail::Closed(value)) => self.result = Some(Err(SendError(value))),
+            Err(SendFail::Full(value)) => {
+                self.value = Some(value);
+                return false;
+            }
+        }
+        true
+    }
+
+    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize) {
+        let value = self.value.take().expect("an unsent case keeps its value");
+        let entry = Entry::sender(ctx, index, value);
+        // SAFETY: the caller holds the channel's lock.
+        unsafe {
+            self.chan
+                .with_locked(|s| s.waiters().push_sender(entry.clone()))
+        };
+        self.entry = Some(entry);
+    }
+
+    fn dequeue(&mut self, ctx: &Arc<Context>) {
+        let _guard = self.chan.lock().lock();
+        // SAFETY: `_guard` holds the channel's lock.
+        unsafe { self.chan.with_locked(|s| s.waiters().remove(ctx)) };
+        // Not chosen (or not yet known): the value goes back to the case, to be retried or dropped.
+        if let Some(entry) = self.entry.take() {
+            match entry.take_slot() {
+                Some(value) => {
+                    self.value = Some(value);
+                    self.entry = Some(entry);
+                }
+                None => self.entry = Some(entry),
+            }
+        }
+    }
+
+    fn complete(&mut self, closed: bool) {
+        self.result = Some(if closed {
+            Err(SendError(
+                self.value.take().expect("close leaves the value"),
+            ))
+        } else {
+            Ok(())
+        });
+    }
+
+    fn timer(&self) -> Option<&'a After> {
+        None
+    }
+
+    fn expire(&mut self) -> bool {
+        false
+    }
+
+    fn finish(mut self: Box<Self>) -> R {
+        let then = self.then.take().expect("a case finishes once");
+        then(self.result.take().expect("a finished case has a result"))
+    }
+}
+
+struct TimerCase<'a, F> {
+    timer: &'a After,
+    at: Option<Instant>,
+    then: Option<F>,
+}
+
+impl<'a, R, F: FnOnce(Instant) -> R> Case<'a, R> for TimerCase<'a, F> {
+    fn lock(&self) -> Option<&'a Mutex<()>> {
+        None
+    }
+
+    unsafe fn bump_polls(&mut self) -> u64 {
+        0
+    }
+
+    unsafe fn poll(&mut self) -> bool {
+        self.at = self.timer.try_recv();
+        self.at.is_some()
+    }
+
+    unsafe fn enqueue(&mut self, _ctx: &Arc<Context>, _index: usize) {}
+
+    fn dequeue(&mut self, _ctx: &Arc<Context>) {}
+
+    fn complete(&mut self, _closed: bool) {
+        unreachable!("nobody claims a timer case");
+    }
+
+    fn timer(&self) -> Option<&'a After> {
+        Some(self.timer)
+    }
+
+    fn expire(&mut self) -> bool {
+        if self.timer.expire() {
+            self.at = Some(Instant::now());
+        }
+        self.at.is_some()
+    }
+
+    fn finish(mut self: Box<Self>) -> R {
+        let then = self.then.take().expect("a case finishes once");
+        then(self.at.take().expect("a fired timer has a time"))
+    }
+}

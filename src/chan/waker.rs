@@ -1,0 +1,308 @@
+//! Waiting on a channel: the context a blocked operation sleeps on and the queue entries that point
+//! at it (Go's `sudog`, `runtime/chan.go`).
+//!
+//! A blocked `send`, `recv` or `select` creates one [`Context`] and one [`Entry`] per channel it waits
+//! on, each holding the case index and a value slot (a blocked sender's value, or the place where a
+//! sender hands a value to a blocked receiver). Whoever completes the operation *claims* the context:
+//! under the context's lock it checks that the context is still waiting, moves the value, records the
+//! chosen case and wakes the sleeper. A context is claimed at most once, so a `select` waiting on
+//! several channels completes exactly one case; a timed wait that gives up marks its context aborted
+//! under the same lock, so a late claimer sees it and moves on.
+//!
+//! Lock order: a channel's lock, then a context's lock, then an entry's slot. Nobody takes a channel
+//! lock while holding a context lock.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::hint::spin_loop;
+use crate::sync::{Arc, Condvar, FLAVOUR, Flavour, Mutex};
+
+/// How a waiting operation ended (or that it has not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Nobody has claimed the context yet.
+    Waiting,
+    /// Case `case` completed; `closed` says it completed because its channel was closed.
+    Chosen {
+        /// The index of the completed case (0 for a plain send or receive).
+        case: usize,
+        /// Equals `true` if the channel was closed rather than a value moved.
+        closed: bool,
+    },
+    /// The sleeper gave up (its timeout fired) before anyone claimed it.
+    Aborted,
+}
+
+/// A context's lock-protected part: the outcome, and whether the owner is blocked on the condvar.
+#[derive(Debug)]
+struct Sleeper {
+    outcome: Outcome,
+    /// Equals `true` while the owner waits on the condvar, so a claimer must notify; a claimer that
+    /// finds it spinning instead saves the wake-up (a system call on real threads).
+    parked: bool,
+}
+
+/// What one blocked thread sleeps on.
+#[derive(Debug)]
+pub(crate) struct Context {
+    state: Mutex<Sleeper>,
+    cv: Condvar,
+    /// Mirrors `state != Waiting` for the sleeper's spin phase; set after the state changes.
+    done: AtomicBool,
+}
+
+/// How many times a sleeper checks `done` before it takes the lock and blocks. Under the checkers
+/// each spin is a scheduling point that only multiplies the interleavings, so they check once (the
+/// path stays explored) instead of 64 times.
+const SPINS: usize = match FLAVOUR {
+    Flavour::Std => 64,
+    Flavour::Loom | Flavour::Shuttle => 1,
+};
+
+impl Context {
+    /// Creates a waiting context.
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Context {
+            state: Mutex::new(Sleeper {
+                outcome: Outcome::Waiting,
+                parked: false,
+            }),
+            cv: Condvar::new(),
+            done: AtomicBool::new(false),
+        })
+    }
+
+    /// Claims the context for `case` if it is still waiting, running `fill` (the value move) under the
+    /// context's lock first, and wakes the sleeper. Returns `false` if it was already claimed or aborted.
+    fn claim(&self, case: usize, closed: bool, fill: impl FnOnce()) -> bool {
+        let mut state = self.state.lock();
+        if state.outcome != Outcome::Waiting {
+            return false;
+        }
+        fill();
+        state.outcome = Outcome::Chosen { case, closed };
+        // Release: a sleeper that sees `done` through its Acquire spin load also sees the value moved
+        // by `fill` (it reads the slot after taking the slot lock anyway; this keeps the spin honest).
+        self.done.store(true, Ordering::Release);
+        // The owner sets `parked` under this lock right before it waits, and checks the outcome under
+        // it first: if it is not parked now, it will see the outcome without a notification.
+        let parked = state.parked;
+        drop(state);
+        // Notify after unlocking: the sleeper wakes into a free lock. The claimer holds an `Arc` of the
+        // context through its entry, so the context outlives this call.
+        if parked {
+            self.cv.notify_one();
+        }
+        true
+    }
+
+    /// Spins briefly, then blocks until the context is claimed; returns the outcome.
+    #[track_caller]
+    pub(crate) fn wait(&self) -> Outcome {
+        self.spin();
+        let mut state = self.state.lock();
+        while state.outcome == Outcome::Waiting {
+            state.parked = true;
+            state = self.cv.wait(state);
+            state.parked = false;
+        }
+        state.outcome
+    }
+
+    /// Blocks until the context is claimed or `deadline` passes; on a timeout that nobody beat, marks
+    /// the context [`Outcome::Aborted`].
+    ///
+    /// Under the checkers the facade's timed wait is a scheduling point followed by a timeout, so the
+    /// checker explores a claim arriving before the deadline as well as after it.
+    #[track_caller]
+    pub(crate) fn wait_until(&self, deadline: Instant) -> Outcome {
+        let mut state = self.state.lock();
+        loop {
+            if state.outcome != Outcome::Waiting {
+                return state.outcome;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            state.parked = true;
+            let (guard, res) = self.cv.wait_timeout(state, left);
+            state = guard;
+            state.parked = false;
+            if res.timed_out() && state.outcome == Outcome::Waiting {
+                state.outcome = Outcome::Aborted;
+                return Outcome::Aborted;
+            }
+        }
+    }
+
+    /// Checks `done` a bounded number of times (each a yield under the checkers) so that a partner
+    /// on another core can complete the handoff without a sleep and a wake-up.
+    fn spin(&self) {
+        for _ in 0..SPINS {
+            // Acquire pairs with the Release store in `claim`.
+            if self.done.load(Ordering::Acquire) {
+                return;
+            }
+            spin_loop();
+        }
+    }
+}
+
+/// Retries of a non-blocking attempt before an operation on a small buffered channel queues itself
+/// and sleeps (which channels retry, and why, is decided in `chan/mod.rs`). Rendezvous operations do
+/// not retry: both partners would spin with nobody queued; they queue at once and spin in
+/// [`Context::wait`] instead.
+#[derive(Debug, Default)]
+pub(crate) struct Backoff {
+    step: u32,
+}
+
+impl Backoff {
+    /// Spins 2^step times while `step` is small, then yields; returns `false` once the budget is
+    /// spent (after 1 retry under the checkers, where every spin is a scheduling point).
+    pub(crate) fn snooze(&mut self) -> bool {
+        let (spin_steps, total) = match FLAVOUR {
+            Flavour::Std => (6, 10),
+            Flavour::Loom | Flavour::Shuttle => (0, 1),
+        };
+        if self.step >= total {
+            return false;
+        }
+        if self.step < spin_steps {
+            for _ in 0..1u32 << self.step {
+                spin_loop();
+            }
+        } else {
+            crate::sync::thread::yield_now();
+        }
+        self.step += 1;
+        true
+    }
+}
+
+/// One blocked operation's place in a channel's queue.
+#[derive(Debug)]
+pub(crate) struct Entry<T> {
+    /// The context this entry wakes.
+    pub(crate) ctx: Arc<Context>,
+    /// The case index reported to the context when this entry completes.
+    case: usize,
+    /// A blocked sender's value, or the value handed to a blocked receiver.
+    slot: Mutex<Option<T>>,
+}
+
+impl<T> Entry<T> {
+    /// Creates the entry of a receiver waiting in case `case` of `ctx`.
+    pub(crate) fn receiver(ctx: &Arc<Context>, case: usize) -> Arc<Self> {
+        Arc::new(Entry {
+            ctx: ctx.clone(),
+            case,
+            slot: Mutex::new(None),
+        })
+    }
+
+    /// Creates the entry of a sender waiting with `value` in case `case` of `ctx`.
+    pub(crate) fn sender(ctx: &Arc<Context>, case: usize, value: T) -> Arc<Self> {
+        Arc::new(Entry {
+            ctx: ctx.clone(),
+            case,
+            slot: Mutex::new(Some(value)),
+        })
+    }
+
+    /// Hands `value` to this waiting receiver; gives it back if the receiver has already completed
+    /// another case or given up.
+    fn deliver(&self, value: T) -> Result<(), T> {
+        let mut value = Some(value);
+        if self
+            .ctx
+            .claim(self.case, false, || *self.slot.lock() = value.take())
+        {
+            Ok(())
+        } else {
+            Err(value.take().expect("an unclaimed handoff keeps its value"))
+        }
+    }
+
+    /// Takes the value of this waiting sender, or `None` if the sender has already completed another
+    /// case or given up.
+    fn take(&self) -> Option<T> {
+        let mut taken = None;
+        self.ctx
+            .claim(self.case, false, || taken = self.slot.lock().take());
+        taken
+    }
+
+    /// Wakes this entry's operation with "channel closed"; a blocked sender keeps its value in the
+    /// slot and finds it there.
+    fn close(&self) -> bool {
+        self.ctx.claim(self.case, true, || ())
+    }
+
+    /// Takes the slot's content; called by the entry's own thread once its context was claimed.
+    pub(crate) fn take_slot(&self) -> Option<T> {
+        self.slot.lock().take()
+    }
+}
+
+/// The blocked senders and receivers of one channel, each in arrival (FIFO) order.
+#[derive(Debug)]
+pub(crate) struct Waiters<T> {
+    senders: VecDeque<Arc<Entry<T>>>,
+    receivers: VecDeque<Arc<Entry<T>>>,
+}
+
+impl<T> Waiters<T> {
+    /// Creates empty queues.
+    pub(crate) fn new() -> Self {
+        Waiters {
+            senders: VecDeque::new(),
+            receivers: VecDeque::new(),
+        }
+    }
+
+    /// Hands `value` to the first receiver that is still waiting (dropping stale entries on the way);
+    /// gives it back if there is none.
+    pub(crate) fn deliver(&mut self, mut value: T) -> Result<(), T> {
+        while let Some(entry) = self.receivers.pop_front() {
+            match entry.deliver(value) {
+                Ok(()) => return Ok(()),
+                Err(back) => value = back,
+            }
+        }
+        Err(value)
+    }
+
+    /// Takes the value of the first sender that is still waiting, and so releases it.
+    pub(crate) fn take(&mut self) -> Option<T> {
+        while let Some(entry) = self.senders.pop_front() {
+            if let Some(value) = entry.take() {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    /// Queues a blocked sender.
+    pub(crate) fn push_sender(&mut self, entry: Arc<Entry<T>>) {
+        self.senders.push_back(entry);
+    }
+
+    /// Queues a blocked receiver.
+    pub(crate) fn push_receiver(&mut self, entry: Arc<Entry<T>>) {
+        self.receivers.push_back(entry);
+    }
+
+    /// Removes every entry of `ctx` (a select's losing cases, a timed-out wait).
+    pub(crate) fn remove(&mut self, ctx: &Arc<Context>) {
+        self.senders.retain(|e| !Arc::ptr_eq(&e.ctx, ctx));
+        self.receivers.retain(|e| !Arc::ptr_eq(&e.ctx, ctx));
+    }
+
+    /// Wakes every blocked sender and receiver with "channel closed".
+    pub(crate) fn close_all(&mut self) {
+        for entry in self.senders.drain(..).chain(self.receivers.drain(..)) {
+            entry.close();
+        }
+    }
+}
