@@ -25,7 +25,7 @@ use super::flavors::{RecvFail, SendFail};
 use super::waker::{Context, Entry, Outcome};
 use super::{Receiver, SendError, Sender, Shared};
 use crate::sync::atomic::{AtomicBool, Ordering};
-use crate::sync::{Arc, FLAVOUR, Flavour, Mutex, MutexGuard, thread};
+use crate::sync::{Arc, Mutex, MutexGuard, thread, time};
 
 /// Starts a select statement whose cases produce an `R`.
 pub fn select<'a, R>() -> Select<'a, R> {
@@ -80,10 +80,7 @@ impl After {
 
     /// Tells whether the deadline has passed by the clock; under the checkers there is no clock.
     fn passed(&self) -> bool {
-        match FLAVOUR {
-            Flavour::Std => Instant::now() >= self.deadline,
-            Flavour::Loom | Flavour::Shuttle => false,
-        }
+        time::has_passed(self.deadline)
     }
 
     /// Marks the timer delivered; returns `false` if it already was.
@@ -94,10 +91,7 @@ impl After {
     /// Fires after a timed wait reported a timeout: by the clock on real threads, always under the
     /// checkers (where the timeout *is* the passing of time).
     fn expire(&self) -> bool {
-        match FLAVOUR {
-            Flavour::Std => Instant::now() >= self.deadline && self.fire(),
-            Flavour::Loom | Flavour::Shuttle => self.fire(),
-        }
+        time::timeout_reached(self.deadline) && self.fire()
     }
 
     fn live(&self) -> bool {

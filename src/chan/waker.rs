@@ -16,8 +16,8 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use crate::sync::atomic::{AtomicBool, Ordering};
-use crate::sync::hint::spin_loop;
-use crate::sync::{Arc, Condvar, FLAVOUR, Flavour, Mutex};
+use crate::sync::hint::{self, spin_loop};
+use crate::sync::{Arc, Condvar, Mutex};
 
 /// How a waiting operation ended (or that it has not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,10 +56,7 @@ pub(crate) struct Context {
 /// How many times a sleeper checks `done` before it takes the lock and blocks. Under the checkers
 /// each spin is a scheduling point that only multiplies the interleavings, so they check once (the
 /// path stays explored) instead of 64 times.
-const SPINS: usize = match FLAVOUR {
-    Flavour::Std => 64,
-    Flavour::Loom | Flavour::Shuttle => 1,
-};
+const SPINS: usize = 1 + hint::spins(63);
 
 impl Context {
     /// Creates a waiting context.
@@ -161,10 +158,7 @@ impl Backoff {
     /// Spins 2^step times while `step` is small, then yields; returns `false` once the budget is
     /// spent (after 1 retry under the checkers, where every spin is a scheduling point).
     pub(crate) fn snooze(&mut self) -> bool {
-        let (spin_steps, total) = match FLAVOUR {
-            Flavour::Std => (6, 10),
-            Flavour::Loom | Flavour::Shuttle => (0, 1),
-        };
+        let (spin_steps, total) = (hint::spins(6) as u32, hint::spins(10).max(1) as u32);
         if self.step >= total {
             return false;
         }

@@ -132,11 +132,9 @@ pub struct Stats {
     pub queued: usize,
 }
 
-/// Whether an idle worker watches the queue for a moment before it sleeps: on real threads only;
-/// under the checkers a spin is just more interleavings to explore.
-const SPIN: bool = matches!(crate::sync::FLAVOUR, crate::sync::Flavour::Std);
-
-/// How many times an idle worker yields, watching for a job, before it sleeps.
+/// How many times an idle worker yields, watching for a job, before it sleeps on real threads (under
+/// the checkers, [`hint::spins`](crate::sync::hint::spins) makes it none: a spin is just more
+/// interleavings to explore).
 const SPIN_YIELDS: usize = 64;
 
 /// Everything behind the one lock.
@@ -346,12 +344,13 @@ fn work(shared: &Shared) {
             st = shared.state.lock();
             continue;
         }
-        if SPIN && !spun && st.open {
+        let spin_yields = crate::sync::hint::spins(SPIN_YIELDS);
+        if spin_yields > 0 && !spun && st.open {
             // Before sleeping, watch the queue for a moment without the lock: under a steady
             // stream of jobs the next one usually arrives within a few yields, and neither side
             // then pays for a futex wait and wake-up.
             drop(st);
-            for _ in 0..SPIN_YIELDS {
+            for _ in 0..spin_yields {
                 if shared.queued_hint.load(Ordering::Relaxed) > 0 {
                     break;
                 }

@@ -107,6 +107,39 @@ pub mod cell {
 /// Spin-loop hints of the current flavour.
 pub mod hint {
     pub use super::backend::hint::spin_loop;
+
+    /// Returns how many times a spin-then-block loop should spin when it would spin `n` times on
+    /// real threads: `n` on std, 0 under the checkers, where every spin is a scheduling point that
+    /// explores nothing a blocking wait does not and only multiplies the interleavings.
+    #[inline]
+    pub const fn spins(n: usize) -> usize {
+        if matches!(super::FLAVOUR, super::Flavour::Std) {
+            n
+        } else {
+            0
+        }
+    }
+}
+
+/// Time as each flavour sees it: the clock on std; under the checkers no clock at all, only timed
+/// waits (`sleep`, `park_timeout`, `Condvar::wait_timeout`) after which "time has passed".
+pub mod time {
+    use std::time::Instant;
+
+    /// Returns `true` if `deadline` has passed by the clock. Under the checkers time passes only
+    /// inside a timed wait, so polling never finds a deadline passed.
+    #[inline]
+    pub fn has_passed(deadline: Instant) -> bool {
+        matches!(super::FLAVOUR, super::Flavour::Std) && Instant::now() >= deadline
+    }
+
+    /// Returns `true` if a timed wait toward `deadline` that reported a timeout has really reached
+    /// it: by the clock on std (a wait may return a little early), always under the checkers, where
+    /// the timeout *is* the passing of time.
+    #[inline]
+    pub fn timeout_reached(deadline: Instant) -> bool {
+        !matches!(super::FLAVOUR, super::Flavour::Std) || Instant::now() >= deadline
+    }
 }
 
 /// The largest number of threads, main included, that one model may run under loom. Under std and
