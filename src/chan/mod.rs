@@ -71,7 +71,7 @@ use self::flavors::{RecvFail, SendFail, array, zero};
 use self::waker::{Backoff, Context, Entry, Outcome, Waiters};
 use crate::misuse;
 use crate::sync::cell::UnsafeCell;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, Mutex, trace};
 
 pub use self::select::{After, Select, after, select};
 
@@ -278,47 +278,53 @@ impl<T> Sender<T> {
     /// is blocked (Go panics in both cases). Dropping every receiver does not unblock it.
     #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        let entry = self.send_or_queue(value, true).map_err(SendError)?;
-        let Some(entry) = entry else { return Ok(()) };
-        match entry.ctx.wait() {
-            Outcome::Chosen { closed: false, .. } => Ok(()),
-            _ => Err(SendError(
-                entry.take_slot().expect("close leaves the value"),
-            )),
-        }
+        trace::operation("send", "Chan", Arc::as_ptr(&self.shared), || {
+            let entry = self.send_or_queue(value, true).map_err(SendError)?;
+            let Some(entry) = entry else { return Ok(()) };
+            match entry.ctx.wait() {
+                Outcome::Chosen { closed: false, .. } => Ok(()),
+                _ => Err(SendError(
+                    entry.take_slot().expect("close leaves the value"),
+                )),
+            }
+        })
     }
 
     /// Sends `value` if that can happen without blocking.
+    #[track_caller]
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        self.shared
-            .with(|s| s.try_send(value))
-            .map_err(|e| match e {
-                SendFail::Full(v) => TrySendError::Full(v),
-                SendFail::Closed(v) => TrySendError::Closed(v),
-            })
+        trace::operation("try_send", "Chan", Arc::as_ptr(&self.shared), || {
+            self.shared.with(|s| s.try_send(value))
+        })
+        .map_err(|e| match e {
+            SendFail::Full(v) => TrySendError::Full(v),
+            SendFail::Closed(v) => TrySendError::Closed(v),
+        })
     }
 
     /// Like [`send`](Sender::send), but gives up after `timeout` and returns the value.
     #[track_caller]
     pub fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
-        let deadline = Instant::now() + timeout;
-        let entry = self
-            .send_or_queue(value, false)
-            .map_err(SendTimeoutError::Closed)?;
-        let Some(entry) = entry else { return Ok(()) };
-        match entry.ctx.wait_until(deadline) {
-            Outcome::Chosen { closed: false, .. } => Ok(()),
-            Outcome::Chosen { closed: true, .. } => Err(SendTimeoutError::Closed(
-                entry.take_slot().expect("close leaves the value"),
-            )),
-            _ => {
-                // Aborted: nobody can claim the entry any more; take it out of the queue.
-                self.shared.with(|s| s.waiters().remove(&entry.ctx));
-                Err(SendTimeoutError::Timeout(
-                    entry.take_slot().expect("a timed-out send keeps its value"),
-                ))
+        trace::operation("send_timeout", "Chan", Arc::as_ptr(&self.shared), || {
+            let deadline = Instant::now() + timeout;
+            let entry = self
+                .send_or_queue(value, false)
+                .map_err(SendTimeoutError::Closed)?;
+            let Some(entry) = entry else { return Ok(()) };
+            match entry.ctx.wait_until(deadline) {
+                Outcome::Chosen { closed: false, .. } => Ok(()),
+                Outcome::Chosen { closed: true, .. } => Err(SendTimeoutError::Closed(
+                    entry.take_slot().expect("close leaves the value"),
+                )),
+                _ => {
+                    // Aborted: nobody can claim the entry any more; take it out of the queue.
+                    self.shared.with(|s| s.waiters().remove(&entry.ctx));
+                    Err(SendTimeoutError::Timeout(
+                        entry.take_slot().expect("a timed-out send keeps its value"),
+                    ))
+                }
             }
-        }
+        })
     }
 
     /// Closes the channel: blocked and future receivers drain the buffer, then get `None`; blocked and
@@ -328,7 +334,10 @@ impl<T> Sender<T> {
     /// With Go's message `close of closed channel` if the channel is already closed.
     #[track_caller]
     pub fn close(&self) {
-        if !self.shared.with(|s| s.close()) {
+        let closed = trace::operation("close", "Chan", Arc::as_ptr(&self.shared), || {
+            self.shared.with(|s| s.close())
+        });
+        if !closed {
             misuse::misuse(misuse::CLOSE_OF_CLOSED_CHANNEL);
         }
     }
@@ -397,19 +406,25 @@ impl<T> Receiver<T> {
     /// and drained. Dropping every sender does not unblock it: only [`Sender::close`] does.
     #[track_caller]
     pub fn recv(&self) -> Option<T> {
-        let entry = match self.recv_or_queue(true) {
-            Ok(value) => return Some(value),
-            Err(None) => return None,
-            Err(Some(entry)) => entry,
-        };
-        entry.ctx.wait();
-        // A handoff left the value in the slot; close left it empty.
-        entry.take_slot()
+        trace::operation("recv", "Chan", Arc::as_ptr(&self.shared), || {
+            let entry = match self.recv_or_queue(true) {
+                Ok(value) => return Some(value),
+                Err(None) => return None,
+                Err(Some(entry)) => entry,
+            };
+            entry.ctx.wait();
+            // A handoff left the value in the slot; close left it empty.
+            entry.take_slot()
+        })
     }
 
     /// Receives a value if that can happen without blocking.
+    #[track_caller]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        self.shared.with(|s| s.try_recv()).map_err(|e| match e {
+        trace::operation("try_recv", "Chan", Arc::as_ptr(&self.shared), || {
+            self.shared.with(|s| s.try_recv())
+        })
+        .map_err(|e| match e {
             RecvFail::Empty => TryRecvError::Empty,
             RecvFail::Closed => TryRecvError::Closed,
         })
@@ -418,22 +433,24 @@ impl<T> Receiver<T> {
     /// Like [`recv`](Receiver::recv), but gives up after `timeout`.
     #[track_caller]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        let deadline = Instant::now() + timeout;
-        let entry = match self.recv_or_queue(false) {
-            Ok(value) => return Ok(value),
-            Err(None) => return Err(RecvTimeoutError::Closed),
-            Err(Some(entry)) => entry,
-        };
-        match entry.ctx.wait_until(deadline) {
-            Outcome::Chosen { closed: false, .. } => {
-                Ok(entry.take_slot().expect("a handoff leaves the value"))
+        trace::operation("recv_timeout", "Chan", Arc::as_ptr(&self.shared), || {
+            let deadline = Instant::now() + timeout;
+            let entry = match self.recv_or_queue(false) {
+                Ok(value) => return Ok(value),
+                Err(None) => return Err(RecvTimeoutError::Closed),
+                Err(Some(entry)) => entry,
+            };
+            match entry.ctx.wait_until(deadline) {
+                Outcome::Chosen { closed: false, .. } => {
+                    Ok(entry.take_slot().expect("a handoff leaves the value"))
+                }
+                Outcome::Chosen { closed: true, .. } => Err(RecvTimeoutError::Closed),
+                _ => {
+                    self.shared.with(|s| s.waiters().remove(&entry.ctx));
+                    Err(RecvTimeoutError::Timeout)
+                }
             }
-            Outcome::Chosen { closed: true, .. } => Err(RecvTimeoutError::Closed),
-            _ => {
-                self.shared.with(|s| s.waiters().remove(&entry.ctx));
-                Err(RecvTimeoutError::Timeout)
-            }
-        }
+        })
     }
 
     /// Returns a blocking iterator that ends when the channel is closed and drained (Go's

@@ -77,6 +77,55 @@ pub fn blocking<T: ?Sized, R>(op: &'static str, object: *const T, f: impl FnOnce
     r
 }
 
+/// Runs `f`, one whole operation of a higher-level primitive (a channel's `send`, say), as a single
+/// traced step: the current thread is marked blocked in `op` on the `kind` object until `f` returns,
+/// then `op` is recorded once, at the caller's location; the locks, waits and atomics `f` performs
+/// inside are not recorded, so the table shows `recv Chan#1`, not the channel's internals. A thread
+/// that never returns from `f` is reported as stuck in `op`.
+#[inline]
+#[track_caller]
+pub fn operation<T: ?Sized, R>(
+    op: &'static str,
+    kind: &'static str,
+    object: *const T,
+    f: impl FnOnce() -> R,
+) -> R {
+    if !active() {
+        return f();
+    }
+    let object = object as *const () as usize;
+    let location = Location::caller();
+    let traced = Op::Operation(op, kind);
+    block(traced, object, location);
+    let r = {
+        let _inside = Opaque::enter();
+        f()
+    };
+    unblock(traced, object, location);
+    r
+}
+
+/// While alive, the calling thread's events are not recorded (the inside of an [`operation`]).
+struct Opaque(Option<Arc<ThreadLog>>);
+
+impl Opaque {
+    fn enter() -> Opaque {
+        let log = current().map(|recorder| me(&recorder));
+        if let Some(log) = &log {
+            log.slot().opaque += 1;
+        }
+        Opaque(log)
+    }
+}
+
+impl Drop for Opaque {
+    fn drop(&mut self) {
+        if let Some(log) = &self.0 {
+            log.slot().opaque -= 1;
+        }
+    }
+}
+
 /// What a recorded event did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Op {
@@ -84,6 +133,8 @@ pub(crate) enum Op {
     Spawn(u32),
     /// Joined (or blocks joining) the thread with this index.
     Join(u32),
+    /// A whole operation of a higher-level primitive: (verb, kind of object).
+    Operation(&'static str, &'static str),
     /// Acquired (or blocks acquiring) a mutex.
     Lock,
     /// Tried a mutex; `true` if it was acquired.
@@ -149,7 +200,7 @@ impl Op {
             Op::Park => "park".into(),
             Op::Sleep => "sleep".into(),
             Op::Finish => "return".into(),
-            Op::User(op) => op.into(),
+            Op::User(op) | Op::Operation(op, _) => op.into(),
             Op::Atomic { op, .. } => op.into(),
             Op::Access(false) => "read".into(),
             Op::Access(true) => "write".into(),
@@ -194,6 +245,7 @@ impl Op {
             Op::Lock | Op::TryLock(_) | Op::Unlock => Some("Mutex"),
             Op::Wait | Op::Woken | Op::TimedOut | Op::NotifyOne | Op::NotifyAll => Some("Condvar"),
             Op::User(_) => Some("obj"),
+            Op::Operation(_, kind) => Some(kind),
             Op::Atomic { .. } => Some("Atomic"),
             Op::Access(_) => Some("Cell"),
             _ => None,
@@ -229,6 +281,8 @@ struct Slot {
     counted: bool,
     events: VecDeque<(u64, RawEvent)>,
     dropped: usize,
+    /// Depth of [`operation`]s the thread is inside; while positive, nothing is recorded.
+    opaque: u32,
 }
 
 impl ThreadLog {
@@ -243,6 +297,7 @@ impl ThreadLog {
                 counted: false,
                 events: VecDeque::new(),
                 dropped: 0,
+                opaque: 0,
             }),
         })
     }
@@ -425,7 +480,11 @@ pub(crate) fn block(op: Op, object: usize, location: &'static Location<'static>)
         return;
     }
     let log = me(&recorder);
-    log.slot().blocked = Some(RawEvent {
+    let mut slot = log.slot();
+    if slot.opaque > 0 {
+        return;
+    }
+    slot.blocked = Some(RawEvent {
         thread: log.index,
         op,
         object,
@@ -444,8 +503,11 @@ fn push(op: Op, object: usize, location: Option<&'static Location<'static>>, unb
         return;
     }
     let log = me(&recorder);
-    let seq = recorder.seq.fetch_add(1, Ordering::Relaxed);
     let mut slot = log.slot();
+    if slot.opaque > 0 {
+        return;
+    }
+    let seq = recorder.seq.fetch_add(1, Ordering::Relaxed);
     if unblock.is_some() {
         slot.blocked = None;
     }
