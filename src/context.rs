@@ -170,14 +170,21 @@ pub struct CancelFn {
 ///
 /// ```
 /// use racezoo::chan::{channel, select};
+/// use racezoo::check::{self, Verdict};
 /// use racezoo::context::Context;
+/// use racezoo::sync::thread;
 ///
-/// let (ctx, cancel) = Context::with_cancel(&Context::background());
-/// let (_tx, rx) = channel::<i32>(0);
-/// cancel.cancel();
-/// // Go: select { case v := <-rx: ...; case <-ctx.Done(): ... }
-/// let got = select().recv(&rx, |v| v).done(&ctx.done(), || None).wait();
-/// assert_eq!(got, None);
+/// // Real threads in a plain build; loom or shuttle in theirs.
+/// let report = check::run_default(|| {
+///     let (ctx, cancel) = Context::with_cancel(&Context::background());
+///     let (_tx, rx) = channel::<i32>(0);
+///     let canceller = thread::spawn(move || cancel.cancel());
+///     // Go: select { case v := <-rx: ...; case <-ctx.Done(): ... }
+///     let stopped = select().recv(&rx, |_| false).done(&ctx.done(), || true).wait();
+///     assert!(stopped);
+///     canceller.join().unwrap();
+/// });
+/// assert_eq!(report.verdict, Verdict::Pass, "{report}");
 /// ```
 #[derive(Clone)]
 pub struct Done {
