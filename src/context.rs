@@ -11,6 +11,7 @@
 //! | `WithCancel(p)`, `WithCancelCause(p)` | [`Context::with_cancel`] (the [`CancelFn`] takes an optional cause) |
 //! | `WithTimeout(p, d)` | [`Context::with_timeout`] |
 //! | `ctx.Done()` | [`Context::done`]: a [`Done`] handle with `wait`, `wait_timeout`, `is_closed` |
+//! | `select { case <-ctx.Done(): ... }` | [`Select::done`](crate::chan::Select::done) |
 //! | `ctx.Err()` | [`Context::err`]: `None` until cancelled |
 //! | `context.Cause(ctx)` | [`Context::cause`] |
 //!
@@ -163,8 +164,28 @@ pub struct CancelFn {
 /// The done signal of a context: closed once, when the context is cancelled.
 ///
 /// It is the receive side of Go's `ctx.Done()` channel: [`wait`](Done::wait) is `<-ctx.Done()`,
-/// [`is_closed`](Done::is_closed) is a non-blocking receive, and [`on_close`](Done::on_close) is the
-/// registration a `select` needs to wait on it together with other cases.
+/// [`is_closed`](Done::is_closed) is a non-blocking receive, and it is a select case through
+/// [`Select::done`](crate::chan::Select::done) (Go's `case <-ctx.Done():`), which waits on it together
+/// with channel and timer cases using the registration [`on_close`](Done::on_close).
+///
+/// ```
+/// use racezoo::chan::{channel, select};
+/// use racezoo::check::{self, Verdict};
+/// use racezoo::context::Context;
+/// use racezoo::sync::thread;
+///
+/// // Real threads in a plain build; loom or shuttle in theirs.
+/// let report = check::run_default(|| {
+///     let (ctx, cancel) = Context::with_cancel(&Context::background());
+///     let (_tx, rx) = channel::<i32>(0);
+///     let canceller = thread::spawn(move || cancel.cancel());
+///     // Go: select { case v := <-rx: ...; case <-ctx.Done(): ... }
+///     let stopped = select().recv(&rx, |_| false).done(&ctx.done(), || true).wait();
+///     assert!(stopped);
+///     canceller.join().unwrap();
+/// });
+/// assert_eq!(report.verdict, Verdict::Pass, "{report}");
+/// ```
 #[derive(Clone)]
 pub struct Done {
     node: Option<Arc<Node>>,
@@ -375,7 +396,7 @@ impl Context {
         self.node.as_ref().and_then(|n| n.deadline)
     }
 
-    /// Returns the context's done signal (Go's `ctx.Done()`).
+    /// Returns the context's done signal (Go's `ctx.Done()`), to wait on alone or as a select case.
     pub fn done(&self) -> Done {
         Done {
             node: self.node.clone(),

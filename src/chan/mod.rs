@@ -26,7 +26,8 @@
 //!   Go-bug scenarios turn it into Go's panic with [`crate::misuse`].
 //! * **Close of a closed channel** panics, as in Go, with Go's message `close of closed channel`
 //!   ([`crate::misuse::CLOSE_OF_CLOSED_CHANNEL`]); the harness classifies it as a misuse.
-//! * [`select`] waits on receive, send and [`after`] timer cases; when several are ready it picks one
+//! * [`select`] waits on receive, send and [`after`] timer cases, and on a context's done signal
+//!   ([`Select::done`], Go's `case <-ctx.Done():`); when several are ready it picks one
 //!   pseudo-randomly, as Go does. A select with [`Select::default`] never blocks.
 //! * Every value is dropped exactly once: by its receiver, by the channel when the last handle goes
 //!   with values still buffered, or by whoever gets it back in an error (a select's unchosen send

@@ -1,15 +1,29 @@
 //! Go's `select` statement and `time.After`, after `runtime/select.go`.
 //!
-//! [`select`] builds a statement from receive, send and timer cases, each with the code to run when
-//! it is chosen, and [`Select::wait`] (or [`Select::default`]) runs it:
+//! [`select`] builds a statement from receive, send, timer and context-done cases, each with the code
+//! to run when it is chosen, and [`Select::wait`] (or [`Select::default`]) runs it:
 //!
 //! 1. Lock every channel of the statement once, in address order (Go's `sellock`), so that the next two
 //!    steps are atomic with respect to every partner.
 //! 2. Poll the cases in a pseudo-random order; the first that can complete now completes.
-//! 3. With a default, unlock and run it. Otherwise queue one entry per channel case, all pointing at
-//!    one context, unlock, and sleep until a partner claims the context (which completes exactly that
+//! 3. With a default, unlock and run it. Otherwise queue one entry per channel case and subscribe
+//!    each done case to its context's cancellation, all pointing at one wait context, unlock, and
+//!    sleep until a partner or a cancellation claims the wait context (which completes exactly that
 //!    case) or the earliest timer expires.
-//! 4. Take the entries of the other cases out of their queues and run the chosen case's code.
+//! 4. Take the entries of the other cases out of their queues, drop their subscriptions, and run the
+//!    chosen case's code.
+//!
+//! # Done cases
+//!
+//! [`Select::done`] is Go's `case <-ctx.Done():`. A context's done signal is not a channel, so the
+//! case cannot be polled and queued under a channel lock; it relies instead on
+//! [`Done::on_close`], which checks for cancellation and registers a callback in one step under the
+//! context's lock. A cancellation that lands after the poll (step 2) and before the subscription
+//! (step 3) makes `on_close` return `None`, and the select claims its own wait context for the done
+//! case on the spot: no cancellation falls between the two steps. The callback runs on the cancelling
+//! thread with no lock held and only claims the wait context (whose lock comes after every channel
+//! lock), so the lock order is: channel locks, then a context's lock, then the wait context's lock.
+//! A callback that arrives after another case won finds the wait context claimed and does nothing.
 //!
 //! # Time under the checkers
 //!
@@ -24,6 +38,7 @@ use std::time::{Duration, Instant};
 use super::flavors::{RecvFail, SendFail};
 use super::waker::{Context, Entry, Outcome};
 use super::{Receiver, SendError, Sender, Shared};
+use crate::context::{Done, Subscription};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Mutex, MutexGuard, thread, time};
 
@@ -153,6 +168,18 @@ impl<'a, R> Select<'a, R> {
         self.cases.push(Box::new(TimerCase {
             timer,
             at: None,
+            then: Some(then),
+        }));
+        self
+    }
+
+    /// Adds a context-done case (`case <-ctx.Done():`): `then` runs if the context is cancelled. A
+    /// done case of [`Context::background`](crate::context::Context::background) is never ready, like
+    /// Go's nil channel.
+    pub fn done(mut self, done: &'a Done, then: impl FnOnce() -> R + 'a) -> Self {
+        self.cases.push(Box::new(DoneCase {
+            done,
+            subscription: None,
             then: Some(then),
         }));
         self
@@ -499,5 +526,63 @@ impl<'a, R, F: FnOnce(Instant) -> R> Case<'a, R> for TimerCase<'a, F> {
     fn finish(mut self: Box<Self>) -> R {
         let then = self.then.take().expect("a case finishes once");
         then(self.at.take().expect("a fired timer has a time"))
+    }
+}
+
+struct DoneCase<'a, F> {
+    done: &'a Done,
+    /// The registration made while the select sleeps; dropping it unregisters.
+    subscription: Option<Subscription>,
+    then: Option<F>,
+}
+
+impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
+    fn lock(&self) -> Option<&'a Mutex<()>> {
+        None
+    }
+
+    unsafe fn bump_polls(&mut self) -> u64 {
+        0
+    }
+
+    unsafe fn poll(&mut self) -> bool {
+        // A non-blocking receive from the done channel: ready once cancelled.
+        self.done.is_closed()
+    }
+
+    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize) {
+        // Check and subscribe in one step under the context's lock. The callback runs on the
+        // cancelling thread with no lock held; claiming fails harmlessly if another case won.
+        let waker = ctx.clone();
+        match self.done.on_close(move || {
+            waker.signal(index);
+        }) {
+            Some(subscription) => self.subscription = Some(subscription),
+            // Cancelled since the poll: the case is ready now, so claim the wait context for it
+            // (unless a cancellation callback of another done case already did).
+            None => {
+                ctx.signal(index);
+            }
+        }
+    }
+
+    fn dequeue(&mut self, _ctx: &Arc<Context>) {
+        // Unregister. A callback already running may still claim, and finds the context taken.
+        self.subscription = None;
+    }
+
+    fn complete(&mut self, _closed: bool) {}
+
+    fn timer(&self) -> Option<&'a After> {
+        None
+    }
+
+    fn expire(&mut self) -> bool {
+        false
+    }
+
+    fn finish(mut self: Box<Self>) -> R {
+        let then = self.then.take().expect("a case finishes once");
+        then()
     }
 }

@@ -9,6 +9,9 @@
 //! several channels completes exactly one case; a timed wait that gives up marks its context aborted
 //! under the same lock, so a late claimer sees it and moves on.
 //!
+//! A `select`'s done case claims the context the same way, from a cancellation callback
+//! ([`Context::signal`]), with no value to move.
+//!
 //! Lock order: a channel's lock, then a context's lock, then an entry's slot. Nobody takes a channel
 //! lock while holding a context lock.
 
@@ -93,6 +96,13 @@ impl Context {
             self.cv.notify_one();
         }
         true
+    }
+
+    /// Claims the context for case `case` with no value to move: a signal that the case's source
+    /// (a cancelled context's done signal) is closed. Returns `false` if it was already claimed or
+    /// aborted, which is how a late signal is ignored.
+    pub(crate) fn signal(&self, case: usize) -> bool {
+        self.claim(case, true, || ())
     }
 
     /// Spins briefly, then blocks until the context is claimed; returns the outcome.
