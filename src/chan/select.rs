@@ -309,13 +309,17 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
 
 /// One case of a select, with its element type erased.
 trait Case<'a, R> {
-    /// Returns the lock of the case's channel (`None` for a timer).
-    fn lock(&self) -> Option<&'a Mutex<()>>;
-    /// Counts a poll on the case's channel and returns the count (0 for a timer).
+    /// Returns the lock of the case's channel (`None`, the default, for a case without a channel).
+    fn lock(&self) -> Option<&'a Mutex<()>> {
+        None
+    }
+    /// Counts a poll on the case's channel and returns the count (0, the default, without one).
     ///
     /// # Safety
     /// The channel's lock is held.
-    unsafe fn bump_polls(&mut self) -> u64;
+    unsafe fn bump_polls(&mut self) -> u64 {
+        0
+    }
     /// Completes the case now if it can; returns `true` if it did.
     ///
     /// # Safety
@@ -330,10 +334,15 @@ trait Case<'a, R> {
     fn dequeue(&mut self, ctx: &Arc<Context>);
     /// Collects the result after a partner (or close) completed this case.
     fn complete(&mut self, closed: bool);
-    /// Returns the case's timer (`None` for a channel case).
-    fn timer(&self) -> Option<&'a After>;
-    /// Fires the case's timer after a timed wait expired; returns `false` if it cannot.
-    fn expire(&mut self) -> bool;
+    /// Returns the case's timer (`None`, the default, for every case but a timer).
+    fn timer(&self) -> Option<&'a After> {
+        None
+    }
+    /// Fires the case's timer after a timed wait expired; returns `false` (the default) if it
+    /// cannot.
+    fn expire(&mut self) -> bool {
+        false
+    }
     /// Runs the case's code with its result.
     fn finish(self: Box<Self>) -> R;
 }
@@ -385,14 +394,6 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         let entry = self.entry.take().expect("a chosen case was queued");
         // A handoff left the value in the slot; close left it empty.
         self.result = Some(if closed { None } else { entry.take_slot() });
-    }
-
-    fn timer(&self) -> Option<&'a After> {
-        None
-    }
-
-    fn expire(&mut self) -> bool {
-        false
     }
 
     fn finish(mut self: Box<Self>) -> R {
@@ -470,14 +471,6 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         });
     }
 
-    fn timer(&self) -> Option<&'a After> {
-        None
-    }
-
-    fn expire(&mut self) -> bool {
-        false
-    }
-
     fn finish(mut self: Box<Self>) -> R {
         let then = self.then.take().expect("a case finishes once");
         then(self.result.take().expect("a finished case has a result"))
@@ -491,14 +484,6 @@ struct TimerCase<'a, F> {
 }
 
 impl<'a, R, F: FnOnce(Instant) -> R> Case<'a, R> for TimerCase<'a, F> {
-    fn lock(&self) -> Option<&'a Mutex<()>> {
-        None
-    }
-
-    unsafe fn bump_polls(&mut self) -> u64 {
-        0
-    }
-
     unsafe fn poll(&mut self) -> bool {
         self.at = self.timer.try_recv();
         self.at.is_some()
@@ -537,14 +522,6 @@ struct DoneCase<'a, F> {
 }
 
 impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
-    fn lock(&self) -> Option<&'a Mutex<()>> {
-        None
-    }
-
-    unsafe fn bump_polls(&mut self) -> u64 {
-        0
-    }
-
     unsafe fn poll(&mut self) -> bool {
         // A non-blocking receive from the done channel: ready once cancelled.
         self.done.is_closed()
@@ -572,14 +549,6 @@ impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
     }
 
     fn complete(&mut self, _closed: bool) {}
-
-    fn timer(&self) -> Option<&'a After> {
-        None
-    }
-
-    fn expire(&mut self) -> bool {
-        false
-    }
 
     fn finish(mut self: Box<Self>) -> R {
         let then = self.then.take().expect("a case finishes once");
