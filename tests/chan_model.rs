@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use racezoo::chan::{SendError, SendTimeoutError, after, channel, select};
 use racezoo::check::{Checker, Config, Report, Verdict};
-use racezoo::sync::atomic::{AtomicBool, Ordering};
+use racezoo::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use racezoo::sync::{Arc, thread};
 
 /// Runs `body` under every available checker and returns the reports.
@@ -355,7 +355,96 @@ fn mpmc_two_by_two_delivers_each_value_once_cap0() {
 
 #[test]
 fn mpmc_two_by_two_delivers_each_value_once_cap1() {
-    assert_passes(mpmc(1));
+    // Four threads on the lock-free ring: loom needs about 700,000 executions (50 s) at two
+    // preemptions and 7,000 at one. The ring's protocols are explored at the full bound by the
+    // three-thread models below; this one keeps the four-thread mix at one preemption.
+    let config = Config {
+        runs: 100,
+        preemptions: Some(Config::default().preemptions.unwrap_or(1).min(1)),
+        ..Config::default()
+    };
+    for report in run_all(&config, mpmc(1)) {
+        assert_eq!(report.verdict, Verdict::Pass, "{report}");
+        assert!(report.complete, "{report}");
+    }
+}
+
+/// Two senders on a one-slot ring and one receiver: one sender finds the ring full and waits until
+/// the receive makes room (the `SENDERS` flag and a receiver's settle), or a mark on the slot being
+/// read out.
+fn full_ring_two_senders() {
+    let (tx, rx) = channel::<u32>(1);
+    let senders: Vec<_> = (0..2)
+        .map(|s| {
+            let tx = tx.clone();
+            thread::spawn(move || tx.send(s).unwrap())
+        })
+        .collect();
+    let mut got = [rx.recv().unwrap(), rx.recv().unwrap()];
+    for s in senders {
+        s.join().unwrap();
+    }
+    got.sort();
+    assert_eq!(got, [0, 1], "violation: a value was lost or duplicated");
+    assert!(rx.try_recv().is_err(), "violation: a value was duplicated");
+}
+
+#[test]
+fn a_sender_waiting_on_a_full_ring_is_let_in_by_the_receive_that_makes_room() {
+    assert_passes(full_ring_two_senders);
+}
+
+/// Two receivers on an empty ring and one sender sending twice: a receiver that queued itself is
+/// handed a value by the send that finds the `RECEIVERS` flag, or by its own settle.
+fn empty_ring_two_receivers() {
+    let (tx, rx) = channel::<u32>(1);
+    let receivers: Vec<_> = (0..2)
+        .map(|_| {
+            let rx = rx.clone();
+            thread::spawn(move || rx.recv().unwrap())
+        })
+        .collect();
+    tx.send(1).unwrap();
+    tx.send(2).unwrap();
+    let mut got: Vec<u32> = receivers.into_iter().map(|r| r.join().unwrap()).collect();
+    got.sort();
+    assert_eq!(got, [1, 2], "violation: a value was lost or duplicated");
+}
+
+#[test]
+fn receivers_waiting_on_an_empty_ring_each_get_one_value() {
+    assert_passes(empty_ring_two_receivers);
+}
+
+/// Counts drops of the values it wraps.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Values still in the ring when the last handle goes are dropped by the channel, exactly once,
+/// whatever a concurrent receive took.
+fn last_handle_drops_buffered_values() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = channel::<Counted>(2);
+    tx.send(Counted(drops.clone())).unwrap();
+    tx.send(Counted(drops.clone())).unwrap();
+    let receiver = thread::spawn(move || drop(rx.try_recv()));
+    drop(tx);
+    receiver.join().unwrap();
+    assert_eq!(
+        drops.load(Ordering::Relaxed),
+        2,
+        "violation: a value was dropped twice or never"
+    );
+}
+
+#[test]
+fn values_left_in_the_ring_are_dropped_exactly_once_by_the_last_handle() {
+    assert_passes(last_handle_drops_buffered_values);
 }
 
 // ---- failing twins: the models can fail -------------------------------------------------------

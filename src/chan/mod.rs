@@ -68,7 +68,8 @@ pub(crate) mod waker;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use self::flavors::{RecvFail, SendFail, array, zero};
+use self::flavors::array::{self, Patience, Ring};
+use self::flavors::{RecvFail, SendFail, zero};
 use self::waker::{Backoff, Context, Entry, Outcome, Waiters};
 use crate::misuse;
 use crate::sync::cell::UnsafeCell;
@@ -79,16 +80,20 @@ pub use self::select::{After, Select, after, select};
 /// Creates a channel of capacity `cap` and returns its sending and receiving ends.
 ///
 /// `cap == 0` makes a rendezvous channel (Go's `make(chan T)`); `cap > 0` a buffered one
-/// (`make(chan T, cap)`).
+/// (`make(chan T, cap)`), whose whole buffer is allocated now, as Go's `make` does.
+///
+/// # Panics
+/// With Go's message `makechan: size out of range` if `cap` is too large to index.
 pub fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
-    let flavor = if cap == 0 {
-        Flavor::Zero(zero::Channel::new())
+    let (flavor, ring) = if cap == 0 {
+        (Flavor::Zero(zero::Channel::new()), None)
     } else {
-        Flavor::Array(array::Channel::new(cap))
+        (Flavor::Array(Waiters::new()), Some(Ring::new(cap)))
     };
     let shared = Arc::new(Shared {
         lock: Mutex::new(()),
         state: UnsafeCell::new(State { flavor, polls: 0 }),
+        ring,
     });
     (
         Sender {
@@ -98,90 +103,115 @@ pub fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
     )
 }
 
-/// The algorithm of a channel, chosen once at construction.
+/// The lock-protected part of a channel's algorithm, chosen once at construction.
 enum Flavor<T> {
-    /// Capacity 0.
+    /// Capacity 0: the whole channel.
     Zero(zero::Channel<T>),
-    /// Capacity `n > 0`.
-    Array(array::Channel<T>),
+    /// Capacity `n > 0`: the queues of blocked operations (the buffer is [`Shared::ring`]).
+    Array(Waiters<T>),
 }
 
 /// Everything the channel's lock protects.
-pub(crate) struct State<T> {
+struct State<T> {
     flavor: Flavor<T>,
     /// Selects that polled this channel; seeds their random case order.
     polls: u64,
 }
 
-impl<T> State<T> {
+/// A channel under its lock: the locked state and, for a buffered channel, its ring.
+pub(crate) struct Locked<'a, T> {
+    state: &'a mut State<T>,
+    ring: Option<&'a Ring<T>>,
+}
+
+/// One flavour's view under the lock.
+enum View<'a, T> {
+    Zero(&'a mut zero::Channel<T>),
+    Array(array::Channel<'a, T>),
+}
+
+impl<T> Locked<'_, T> {
+    fn view(&mut self) -> View<'_, T> {
+        match (&mut self.state.flavor, self.ring) {
+            (Flavor::Zero(c), _) => View::Zero(c),
+            (Flavor::Array(waiters), Some(ring)) => View::Array(array::Channel { ring, waiters }),
+            (Flavor::Array(_), None) => unreachable!("a buffered channel has a ring"),
+        }
+    }
+
     pub(crate) fn try_send(&mut self, value: T) -> Result<(), SendFail<T>> {
-        match &mut self.flavor {
-            Flavor::Zero(c) => c.try_send(value),
-            Flavor::Array(c) => c.try_send(value),
+        match self.view() {
+            View::Zero(c) => c.try_send(value),
+            View::Array(mut c) => c.try_send(value),
         }
     }
 
     pub(crate) fn try_recv(&mut self) -> Result<T, RecvFail> {
-        match &mut self.flavor {
-            Flavor::Zero(c) => c.try_recv(),
-            Flavor::Array(c) => c.try_recv(),
+        match self.view() {
+            View::Zero(c) => c.try_recv(),
+            View::Array(mut c) => c.try_recv(),
         }
     }
 
-    pub(crate) fn waiters(&mut self) -> &mut Waiters<T> {
-        match &mut self.flavor {
-            Flavor::Zero(c) => c.waiters(),
-            Flavor::Array(c) => c.waiters(),
+    /// Queues a blocked sender; on a buffered channel room may release it at once.
+    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
+        match self.view() {
+            View::Zero(c) => c.register_sender(entry),
+            View::Array(mut c) => c.register_sender(entry),
+        }
+    }
+
+    /// Queues a blocked receiver; on a buffered channel a value may go to it at once.
+    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
+        match self.view() {
+            View::Zero(c) => c.register_receiver(entry),
+            View::Array(mut c) => c.register_receiver(entry),
+        }
+    }
+
+    /// Takes every entry of a finished wait (`ctx`) out of the queues.
+    pub(crate) fn remove(&mut self, ctx: &Arc<Context>) {
+        match self.view() {
+            View::Zero(c) => c.remove(ctx),
+            View::Array(mut c) => c.remove(ctx),
+        }
+    }
+
+    /// Moves values between the buffer and queued operations (buffered channels only).
+    fn settle(&mut self) {
+        if let View::Array(mut c) = self.view() {
+            c.settle();
         }
     }
 
     fn close(&mut self) -> bool {
-        match &mut self.flavor {
-            Flavor::Zero(c) => c.close(),
-            Flavor::Array(c) => c.close(),
-        }
-    }
-
-    fn is_closed(&self) -> bool {
-        match &self.flavor {
-            Flavor::Zero(c) => c.is_closed(),
-            Flavor::Array(c) => c.is_closed(),
-        }
-    }
-
-    fn len(&self) -> usize {
-        match &self.flavor {
-            Flavor::Zero(c) => c.len(),
-            Flavor::Array(c) => c.len(),
-        }
-    }
-
-    fn capacity(&self) -> usize {
-        match &self.flavor {
-            Flavor::Zero(_) => 0,
-            Flavor::Array(c) => c.capacity(),
+        match self.view() {
+            View::Zero(c) => c.close(),
+            View::Array(mut c) => c.close(),
         }
     }
 
     /// Counts one select poll and returns the new count.
     pub(crate) fn bump_polls(&mut self) -> u64 {
-        self.polls = self.polls.wrapping_add(1);
-        self.polls
+        self.state.polls = self.state.polls.wrapping_add(1);
+        self.state.polls
     }
 }
 
-/// A channel as both ends share it: a lock and the state it protects.
+/// A channel as both ends share it: a lock, the state it protects, and a buffered channel's ring.
 ///
 /// The lock is a `Mutex<()>` beside the state rather than around it so that [`select`] can hold the
-/// locks of channels of different element types at once (Go's `sellock`).
+/// locks of channels of different element types at once (Go's `sellock`). The ring sits outside the
+/// lock: sends and receives that neither wait nor wake anyone use it alone (`flavors/array.rs`).
 pub(crate) struct Shared<T> {
     lock: Mutex<()>,
     state: UnsafeCell<State<T>>,
+    ring: Option<Ring<T>>,
 }
 
-// SAFETY: `state` is only reached through `with` / `with_locked`, both under `lock`, so `Shared<T>` is
-// shared exactly like a `Mutex<State<T>>`, which is `Send + Sync` when `T: Send`. The loom tests
-// (`tests/chan_model.rs`) check that every access to `state` happens under the lock.
+// SAFETY: `state` is only reached through `with` / `with_locked`, both under `lock`, so it is shared
+// exactly like a `Mutex<State<T>>`, which is `Send + Sync` when `T: Send`; `Ring<T>` is `Send + Sync`
+// when `T: Send`. The loom tests (`tests/chan_model.rs`) check every access to `state`.
 unsafe impl<T: Send> Send for Shared<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Shared<T> {}
@@ -189,7 +219,7 @@ unsafe impl<T: Send> Sync for Shared<T> {}
 impl<T> Shared<T> {
     /// Runs `f` on the state under the channel's lock.
     #[track_caller]
-    fn with<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut Locked<'_, T>) -> R) -> R {
         let _guard = self.lock.lock();
         // SAFETY: `_guard` holds the lock until `f` returns.
         unsafe { self.with_locked(f) }
@@ -199,27 +229,87 @@ impl<T> Shared<T> {
     ///
     /// # Safety
     /// The caller holds `self.lock` for the whole call.
-    pub(crate) unsafe fn with_locked<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
-        // SAFETY: the lock is held (caller's promise), so no other access overlaps this one.
-        self.state.with_mut(|state| f(unsafe { &mut *state }))
+    pub(crate) unsafe fn with_locked<R>(&self, f: impl FnOnce(&mut Locked<'_, T>) -> R) -> R {
+        self.state.with_mut(|state| {
+            let mut locked = Locked {
+                // SAFETY: the lock is held (caller's promise), so no other access overlaps this one.
+                state: unsafe { &mut *state },
+                ring: self.ring.as_ref(),
+            };
+            f(&mut locked)
+        })
     }
 
     /// Returns the channel's lock, for `select`'s lock-all.
     pub(crate) fn lock(&self) -> &Mutex<()> {
         &self.lock
     }
+
+    /// Sends without blocking: through the ring alone on a buffered channel (taking the lock only to
+    /// wake a queued receiver), under the lock on a rendezvous channel.
+    #[track_caller]
+    fn try_send(&self, value: T) -> Result<(), SendFail<T>> {
+        match &self.ring {
+            Some(ring) => {
+                if ring.push(value, Patience::Brief)? {
+                    self.with(|s| s.settle());
+                }
+                Ok(())
+            }
+            None => self.with(|s| s.try_send(value)),
+        }
+    }
+
+    /// Receives without blocking, like [`try_send`](Shared::try_send).
+    #[track_caller]
+    fn try_recv(&self) -> Result<T, RecvFail> {
+        match &self.ring {
+            Some(ring) => {
+                let (value, wake) = ring.pop(Patience::Brief)?;
+                if wake {
+                    self.with(|s| s.settle());
+                }
+                Ok(value)
+            }
+            None => self.with(|s| s.try_recv()),
+        }
+    }
+
+    /// What a receive woken by close gets: a buffered value that is still there (values sent before
+    /// close are drained first), else `None`.
+    #[track_caller]
+    pub(crate) fn recv_after_close(&self) -> Option<T> {
+        self.ring.as_ref()?;
+        self.try_recv().ok()
+    }
+
+    fn is_closed(&self) -> bool {
+        match &self.ring {
+            Some(ring) => ring.is_closed(),
+            None => self.with(|s| match &s.state.flavor {
+                Flavor::Zero(c) => c.is_closed(),
+                Flavor::Array(_) => unreachable!("a rendezvous channel has no ring"),
+            }),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ring.as_ref().map_or(0, Ring::len)
+    }
+
+    fn capacity(&self) -> usize {
+        self.ring.as_ref().map_or(0, Ring::capacity)
+    }
 }
 
 /// Tells whether a blocking operation on a channel of capacity `cap` retries (with [`Backoff`])
 /// before it queues itself.
 ///
-/// Rendezvous operations never do (both partners would spin with nobody queued). Small buffers do: a
-/// full or empty one is usually a moment away from room or a value, and a sleep and a wake-up per
-/// message cost far more. Large buffers do not: when one is full the receiver is the slower side, and
-/// a sender that sleeps lets it drain a batch without fighting over the lock (measured: with retries,
-/// capacity 64 ran about 2x slower; without them, capacity 1 ran about 3x slower).
+/// Rendezvous operations never do (both partners would spin with nobody queued). Buffered ones do: a
+/// full or empty buffer is usually a moment away from room or a value, the retries touch only the
+/// lock-free ring, and a sleep and a wake-up per message cost far more.
 fn retries(cap: usize) -> bool {
-    (1..16).contains(&cap)
+    cap > 0
 }
 
 /// The sending end of a channel; clone it for more senders.
@@ -295,7 +385,7 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         trace::operation("try_send", "Chan", Arc::as_ptr(&self.shared), || {
-            self.shared.with(|s| s.try_send(value))
+            self.shared.try_send(value)
         })
         .map_err(|e| match e {
             SendFail::Full(v) => TrySendError::Full(v),
@@ -319,7 +409,7 @@ impl<T> Sender<T> {
                 )),
                 _ => {
                     // Aborted: nobody can claim the entry any more; take it out of the queue.
-                    self.shared.with(|s| s.waiters().remove(&entry.ctx));
+                    self.shared.with(|s| s.remove(&entry.ctx));
                     Err(SendTimeoutError::Timeout(
                         entry.take_slot().expect("a timed-out send keeps its value"),
                     ))
@@ -345,12 +435,12 @@ impl<T> Sender<T> {
 
     /// Returns `true` once the channel is closed.
     pub fn is_closed(&self) -> bool {
-        self.shared.with(|s| s.is_closed())
+        self.shared.is_closed()
     }
 
     /// Returns the number of buffered values (always 0 for a rendezvous channel).
     pub fn len(&self) -> usize {
-        self.shared.with(|s| s.len())
+        self.shared.len()
     }
 
     /// Returns `true` if no value is buffered.
@@ -360,7 +450,7 @@ impl<T> Sender<T> {
 
     /// Returns the capacity given to [`channel`].
     pub fn capacity(&self) -> usize {
-        self.shared.with(|s| s.capacity())
+        self.shared.capacity()
     }
 
     pub(crate) fn shared(&self) -> &Shared<T> {
@@ -372,33 +462,31 @@ impl<T> Sender<T> {
     /// value back from a closed channel.
     #[track_caller]
     fn send_or_queue(&self, value: T, retry: bool) -> Result<Option<Arc<Entry<T>>>, T> {
-        let mut backoff = Backoff::default();
         let mut value = value;
-        loop {
-            let step = self.shared.with(|s| match s.try_send(value) {
-                Ok(()) => Ok(None),
-                Err(SendFail::Closed(value)) => Err(value),
-                Err(SendFail::Full(value)) if retry && retries(s.capacity()) => {
-                    Ok(Some(Err(value)))
+        if retry && retries(self.shared.capacity()) {
+            let mut backoff = Backoff::default();
+            loop {
+                match self.shared.try_send(value) {
+                    Ok(()) => return Ok(None),
+                    Err(SendFail::Closed(back)) => return Err(back),
+                    Err(SendFail::Full(back)) => value = back,
                 }
-                // Nobody to take it and no room: queue up with the value.
-                Err(SendFail::Full(value)) => {
-                    let entry = Entry::sender(&Context::new(), 0, value);
-                    s.waiters().push_sender(entry.clone());
-                    Ok(Some(Ok(entry)))
-                }
-            })?;
-            match step {
-                None => return Ok(None),
-                Some(Ok(entry)) => return Ok(Some(entry)),
-                Some(Err(back)) => {
-                    value = back;
-                    if !backoff.snooze() {
-                        return self.send_or_queue(value, false);
-                    }
+                if !backoff.snooze() {
+                    break;
                 }
             }
         }
+        self.shared.with(|s| match s.try_send(value) {
+            Ok(()) => Ok(None),
+            Err(SendFail::Closed(value)) => Err(value),
+            // Nobody to take it and no room: queue up with the value (on a buffered channel room
+            // that appeared meanwhile may take it at once; the wait then returns at once).
+            Err(SendFail::Full(value)) => {
+                let entry = Entry::sender(&Context::new(), 0, value);
+                s.register_sender(entry.clone());
+                Ok(Some(entry))
+            }
+        })
     }
 }
 
@@ -414,8 +502,11 @@ impl<T> Receiver<T> {
                 Err(Some(entry)) => entry,
             };
             entry.ctx.wait();
-            // A handoff left the value in the slot; close left it empty.
-            entry.take_slot()
+            // A handoff left the value in the slot; close left it empty, and values buffered before
+            // the close are still to be drained.
+            entry
+                .take_slot()
+                .or_else(|| self.shared.recv_after_close())
         })
     }
 
@@ -423,7 +514,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         trace::operation("try_recv", "Chan", Arc::as_ptr(&self.shared), || {
-            self.shared.with(|s| s.try_recv())
+            self.shared.try_recv()
         })
         .map_err(|e| match e {
             RecvFail::Empty => TryRecvError::Empty,
@@ -445,9 +536,11 @@ impl<T> Receiver<T> {
                 Outcome::Chosen { closed: false, .. } => {
                     Ok(entry.take_slot().expect("a handoff leaves the value"))
                 }
-                Outcome::Chosen { closed: true, .. } => Err(RecvTimeoutError::Closed),
+                Outcome::Chosen { closed: true, .. } => {
+                    self.shared.recv_after_close().ok_or(RecvTimeoutError::Closed)
+                }
                 _ => {
-                    self.shared.with(|s| s.waiters().remove(&entry.ctx));
+                    self.shared.with(|s| s.remove(&entry.ctx));
                     Err(RecvTimeoutError::Timeout)
                 }
             }
@@ -467,12 +560,12 @@ impl<T> Receiver<T> {
 
     /// Returns `true` once the channel is closed (values may still be buffered).
     pub fn is_closed(&self) -> bool {
-        self.shared.with(|s| s.is_closed())
+        self.shared.is_closed()
     }
 
     /// Returns the number of buffered values (always 0 for a rendezvous channel).
     pub fn len(&self) -> usize {
-        self.shared.with(|s| s.len())
+        self.shared.len()
     }
 
     /// Returns `true` if no value is buffered.
@@ -482,7 +575,7 @@ impl<T> Receiver<T> {
 
     /// Returns the capacity given to [`channel`].
     pub fn capacity(&self) -> usize {
-        self.shared.with(|s| s.capacity())
+        self.shared.capacity()
     }
 
     pub(crate) fn shared(&self) -> &Shared<T> {
@@ -494,29 +587,29 @@ impl<T> Receiver<T> {
     /// and drained.
     #[track_caller]
     fn recv_or_queue(&self, retry: bool) -> Result<T, Option<Arc<Entry<T>>>> {
-        let mut backoff = Backoff::default();
-        loop {
-            let step = self.shared.with(|s| match s.try_recv() {
-                Ok(value) => Ok(value),
-                Err(RecvFail::Closed) => Err(Ok(None)),
-                Err(RecvFail::Empty) if retry && retries(s.capacity()) => Err(Err(())),
-                // Nothing to take: queue up until a sender hands a value over, or close.
-                Err(RecvFail::Empty) => {
-                    let entry = Entry::receiver(&Context::new(), 0);
-                    s.waiters().push_receiver(entry.clone());
-                    Err(Ok(Some(entry)))
+        if retry && retries(self.shared.capacity()) {
+            let mut backoff = Backoff::default();
+            loop {
+                match self.shared.try_recv() {
+                    Ok(value) => return Ok(value),
+                    Err(RecvFail::Closed) => return Err(None),
+                    Err(RecvFail::Empty) => {}
                 }
-            });
-            match step {
-                Ok(value) => return Ok(value),
-                Err(Ok(entry)) => return Err(entry),
-                Err(Err(())) => {
-                    if !backoff.snooze() {
-                        return self.recv_or_queue(false);
-                    }
+                if !backoff.snooze() {
+                    break;
                 }
             }
         }
+        self.shared.with(|s| match s.try_recv() {
+            Ok(value) => Ok(value),
+            Err(RecvFail::Closed) => Err(None),
+            // Nothing to take: queue up until a sender hands a value over, or close.
+            Err(RecvFail::Empty) => {
+                let entry = Entry::receiver(&Context::new(), 0);
+                s.register_receiver(entry.clone());
+                Err(Some(entry))
+            }
+        })
     }
 }
 

@@ -379,7 +379,7 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         // SAFETY: the caller holds the channel's lock.
         unsafe {
             self.chan
-                .with_locked(|s| s.waiters().push_receiver(entry.clone()))
+                .with_locked(|s| s.register_receiver(entry.clone()))
         };
         self.entry = Some(entry);
     }
@@ -387,13 +387,18 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
     fn dequeue(&mut self, ctx: &Arc<Context>) {
         let _guard = self.chan.lock().lock();
         // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.waiters().remove(ctx)) };
+        unsafe { self.chan.with_locked(|s| s.remove(ctx)) };
     }
 
     fn complete(&mut self, closed: bool) {
         let entry = self.entry.take().expect("a chosen case was queued");
-        // A handoff left the value in the slot; close left it empty.
-        self.result = Some(if closed { None } else { entry.take_slot() });
+        // A handoff left the value in the slot; close left it empty, and values buffered before the
+        // close are still to be drained.
+        self.result = Some(if closed {
+            self.chan.recv_after_close()
+        } else {
+            entry.take_slot()
+        });
     }
 
     fn finish(mut self: Box<Self>) -> R {
@@ -440,7 +445,7 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         // SAFETY: the caller holds the channel's lock.
         unsafe {
             self.chan
-                .with_locked(|s| s.waiters().push_sender(entry.clone()))
+                .with_locked(|s| s.register_sender(entry.clone()))
         };
         self.entry = Some(entry);
     }
@@ -448,7 +453,7 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
     fn dequeue(&mut self, ctx: &Arc<Context>) {
         let _guard = self.chan.lock().lock();
         // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.waiters().remove(ctx)) };
+        unsafe { self.chan.with_locked(|s| s.remove(ctx)) };
         // Not chosen (or not yet known): the value goes back to the case, to be retried or dropped.
         if let Some(entry) = self.entry.take() {
             match entry.take_slot() {

@@ -47,6 +47,17 @@ struct Sleeper {
     parked: bool,
 }
 
+/// What an attempt to claim a [`Context`] came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Claim {
+    /// The context was waiting and is now claimed; its sleeper is woken.
+    Done,
+    /// The context was already claimed or aborted: its entry is stale.
+    Gone,
+    /// The context is waiting, but the claimer had nothing to move after all; it stays waiting.
+    Declined,
+}
+
 /// What one blocked thread sleeps on.
 #[derive(Debug)]
 pub(crate) struct Context {
@@ -74,14 +85,18 @@ impl Context {
         })
     }
 
-    /// Claims the context for `case` if it is still waiting, running `fill` (the value move) under the
-    /// context's lock first, and wakes the sleeper. Returns `false` if it was already claimed or aborted.
-    fn claim(&self, case: usize, closed: bool, fill: impl FnOnce()) -> bool {
+    /// Claims the context for `case` if it is still waiting and `fill` (the value move, run under the
+    /// context's lock) agrees, and wakes the sleeper. `fill` returning `false` leaves the context
+    /// waiting: a buffered channel's partner declines when the buffer turned out to have no value or
+    /// no room after all.
+    fn claim(&self, case: usize, closed: bool, fill: impl FnOnce() -> bool) -> Claim {
         let mut state = self.state.lock();
         if state.outcome != Outcome::Waiting {
-            return false;
+            return Claim::Gone;
         }
-        fill();
+        if !fill() {
+            return Claim::Declined;
+        }
         state.outcome = Outcome::Chosen { case, closed };
         // Release: a sleeper that sees `done` through its Acquire spin load also sees the value moved
         // by `fill` (it reads the slot after taking the slot lock anyway; this keeps the spin honest).
@@ -95,14 +110,14 @@ impl Context {
         if parked {
             self.cv.notify_one();
         }
-        true
+        Claim::Done
     }
 
     /// Claims the context for case `case` with no value to move: a signal that the case's source
     /// (a cancelled context's done signal) is closed. Returns `false` if it was already claimed or
     /// aborted, which is how a late signal is ignored.
     pub(crate) fn signal(&self, case: usize) -> bool {
-        self.claim(case, true, || ())
+        self.claim(case, true, || true) == Claim::Done
     }
 
     /// Spins briefly, then blocks until the context is claimed; returns the outcome.
@@ -218,13 +233,13 @@ impl<T> Entry<T> {
     /// another case or given up.
     fn deliver(&self, value: T) -> Result<(), T> {
         let mut value = Some(value);
-        if self
-            .ctx
-            .claim(self.case, false, || *self.slot.lock() = value.take())
-        {
-            Ok(())
-        } else {
-            Err(value.take().expect("an unclaimed handoff keeps its value"))
+        let fill = || {
+            *self.slot.lock() = value.take();
+            true
+        };
+        match self.ctx.claim(self.case, false, fill) {
+            Claim::Done => Ok(()),
+            _ => Err(value.take().expect("an unclaimed handoff keeps its value")),
         }
     }
 
@@ -232,15 +247,17 @@ impl<T> Entry<T> {
     /// case or given up.
     fn take(&self) -> Option<T> {
         let mut taken = None;
-        self.ctx
-            .claim(self.case, false, || taken = self.slot.lock().take());
+        self.ctx.claim(self.case, false, || {
+            taken = self.slot.lock().take();
+            true
+        });
         taken
     }
 
     /// Wakes this entry's operation with "channel closed"; a blocked sender keeps its value in the
     /// slot and finds it there.
     fn close(&self) -> bool {
-        self.ctx.claim(self.case, true, || ())
+        self.ctx.claim(self.case, true, || true) == Claim::Done
     }
 
     /// Takes the slot's content; called by the entry's own thread once its context was claimed.
@@ -285,6 +302,69 @@ impl<T> Waiters<T> {
             }
         }
         None
+    }
+
+    /// Hands values from `next` (a buffer's head) to the waiting receivers in queue order, until `next`
+    /// has none or no receiver is left; stale entries are dropped on the way. `next` runs under the
+    /// claimed receiver's context lock, so a value is taken only for a receiver that gets it. Returns
+    /// `true` if any receiver got a value.
+    pub(crate) fn feed_receivers(&mut self, mut next: impl FnMut() -> Option<T>) -> bool {
+        let mut fed = false;
+        while let Some(entry) = self.receivers.front() {
+            let fill = || match next() {
+                Some(value) => {
+                    *entry.slot.lock() = Some(value);
+                    true
+                }
+                None => false,
+            };
+            match entry.ctx.claim(entry.case, false, fill) {
+                Claim::Done => fed = true,
+                Claim::Gone => {}
+                Claim::Declined => return fed,
+            }
+            self.receivers.pop_front();
+        }
+        fed
+    }
+
+    /// Moves the values of waiting senders, in queue order, into `put` (a buffer's tail), which gives a
+    /// value back when it has no room; stops at the first value it refuses. Each moved sender is
+    /// released; stale entries are dropped on the way. Returns `true` if any sender was released.
+    pub(crate) fn drain_senders(&mut self, mut put: impl FnMut(T) -> Result<(), T>) -> bool {
+        let mut drained = false;
+        while let Some(entry) = self.senders.front() {
+            let fill = || {
+                let mut slot = entry.slot.lock();
+                let Some(value) = slot.take() else {
+                    return false;
+                };
+                match put(value) {
+                    Ok(()) => true,
+                    Err(back) => {
+                        *slot = Some(back);
+                        false
+                    }
+                }
+            };
+            match entry.ctx.claim(entry.case, false, fill) {
+                Claim::Done => drained = true,
+                Claim::Gone => {}
+                Claim::Declined => return drained,
+            }
+            self.senders.pop_front();
+        }
+        drained
+    }
+
+    /// Returns `true` if a receiver is queued (possibly a stale one).
+    pub(crate) fn has_receivers(&self) -> bool {
+        !self.receivers.is_empty()
+    }
+
+    /// Returns `true` if a sender is queued (possibly a stale one).
+    pub(crate) fn has_senders(&self) -> bool {
+        !self.senders.is_empty()
     }
 
     /// Queues a blocked sender.

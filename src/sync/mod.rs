@@ -142,6 +142,14 @@ pub mod time {
     }
 }
 
+/// Returns `true` while the calling thread unwinds under a model checker. A checker that has declared
+/// a deadlock may reject every further access to its atomics and cells, and a panic inside a
+/// destructor during unwinding aborts the process; destructors that would touch shared state skip it
+/// (and leak) then. Always `false` on std, where unwinding destructors run as usual.
+pub fn unwinding_in_model() -> bool {
+    !matches!(FLAVOUR, Flavour::Std) && thread::panicking()
+}
+
 /// The largest number of threads, main included, that one model may run under loom. Under std and
 /// shuttle there is no such limit and the constant is `usize::MAX`.
 pub const MAX_THREADS: usize = backend::MAX_THREADS;

@@ -1,101 +1,488 @@
 //! The buffered channel (`make(chan T, n)` with `n > 0` in Go): a FIFO of capacity `n`.
 //!
-//! A send goes straight to a waiting receiver if there is one (the buffer is then empty), else into
-//! the buffer if there is room, else the sender queues itself and sleeps. A receive takes the head of
-//! the buffer and, if a sender is waiting (the buffer was full), moves that sender's value to the tail
-//! and releases it, as Go's `chanrecv` does; so values leave in the order their sends completed.
+//! # Two paths
+//!
+//! The buffer is a lock-free ring ([`Ring`]) that lives *outside* the channel's lock. A send that
+//! finds room and a receive that finds a value touch only the ring: one compare-and-swap on the tail
+//! (or head) to claim a slot, a write (or read) of the value, and a store of the slot's stamp to
+//! publish it. Only an operation that must wait, or must wake somebody who waits, takes the lock:
+//! Go's queues of blocked senders and receivers ([`Waiters`]) and a `select` that waits on several
+//! channels at once stay exactly as in the rendezvous flavour.
+//!
+//! # The ring
+//!
+//! `head` and `tail` are positions: a lap count times `one_lap` plus a slot index. Each slot carries a
+//! stamp: `pos` when it is free for the send at position `pos`, `pos + 1` when it holds that send's
+//! value, and `pos + one_lap` once received (free for the next lap). A sender claims the tail slot
+//! whose stamp equals the tail by moving the tail on with a compare-and-swap, then writes the value
+//! and publishes it with the stamp; a receiver mirrors this on the head. A thread that finds a slot
+//! claimed but not yet published waits a moment for its owner, which needs no lock to finish.
+//!
+//! # Who wakes whom
+//!
+//! Besides the position, `tail` carries two flags, `CLOSED` and `RECEIVERS`, and `head` one, `SENDERS`.
+//! A flag is set or cleared only under the channel's lock; `RECEIVERS` (`SENDERS`) is set while the
+//! queue of blocked receivers (senders) is not empty. A sender's compare-and-swap on the tail reads
+//! the `RECEIVERS` flag in the same atomic step that publishes its position, so:
+//!
+//! * a receiver that queues itself sets `RECEIVERS` with a read-modify-write on the tail, then, still
+//!   under the lock, hands any buffered value to the queue ([`Channel::settle`]);
+//! * a sender whose compare-and-swap saw `RECEIVERS` takes the lock after publishing its value and
+//!   does the same.
+//!
+//! Both are read-modify-writes of one atomic, so one of them comes first: either the receiver's
+//! flag update sees the send's position (and waits out its stamp), or the send sees the flag. No
+//! wake-up is lost, and no fence is needed. Blocked senders and the `SENDERS` flag on the head mirror
+//! this. `CLOSED` lives in the tail for the same reason: a send succeeds only if its compare-and-swap
+//! sees the channel open, so after close nothing enters the buffer and receivers drain what is there.
+//!
+//! Values leave in the order their sends claimed tail positions. A blocked sender is moved into the
+//! buffer by the receiver that made room, unless a sender arriving just then takes the room first;
+//! then the blocked sender waits for the next slot (crossbeam's channels behave the same way).
 
-use std::collections::VecDeque;
+use std::mem::MaybeUninit;
+
+use crossbeam_utils::CachePadded;
 
 use super::{RecvFail, SendFail};
-use crate::chan::waker::Waiters;
+use crate::chan::waker::{Entry, Waiters};
+use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::cell::UnsafeCell;
+use crate::sync::hint::{self, spin_loop};
+use crate::sync::{Arc, thread};
 
-/// The state of a buffered channel; every method runs under the channel's lock.
-#[derive(Debug)]
-pub(crate) struct Channel<T> {
-    buf: VecDeque<T>,
-    cap: usize,
-    waiters: Waiters<T>,
-    closed: bool,
+/// One place in the ring.
+struct Slot<T> {
+    /// Which position the slot is ready for (see the module docs).
+    stamp: AtomicUsize,
+    /// The value, initialised exactly while the stamp says "holds the value of position `pos`".
+    value: UnsafeCell<MaybeUninit<T>>,
 }
 
-impl<T> Channel<T> {
-    /// Creates an open, empty channel of capacity `cap` (at least 1).
+/// The lock-free buffer of a channel of capacity `n > 0`.
+pub(crate) struct Ring<T> {
+    /// The position of the next receive, and the `SENDERS` flag.
+    head: CachePadded<AtomicUsize>,
+    /// The position of the next send, and the `CLOSED` and `RECEIVERS` flags.
+    tail: CachePadded<AtomicUsize>,
+    slots: Box<[Slot<T>]>,
+    /// The lowest flag bit; every slot index and `index + 1` is below it.
+    mark: usize,
+    /// The distance between one lap's positions and the next's (`4 * mark`: two flag bits between).
+    one_lap: usize,
+}
+
+// SAFETY: a value moves between threads only through the slot protocol (one writer per claimed
+// position, read once by the receiver that claimed it), exactly like a value sent through a
+// `Mutex<VecDeque<T>>`, which is `Send + Sync` for `T: Send`. Covered by the loom tests in
+// `tests/chan_model.rs`, which check every slot access with the facade's `UnsafeCell`.
+unsafe impl<T: Send> Send for Ring<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Ring<T> {}
+
+impl<T> Ring<T> {
+    /// Creates an empty, open ring of `cap` slots. The whole buffer is allocated now, as Go's `make`
+    /// does.
+    ///
+    /// # Panics
+    /// With Go's message `makechan: size out of range` if `cap` positions cannot be counted.
     pub(crate) fn new(cap: usize) -> Self {
-        debug_assert!(cap > 0);
-        Channel {
-            // Preallocate small buffers only; a huge capacity grows on demand.
-            buf: VecDeque::with_capacity(cap.min(1024)),
-            cap,
-            waiters: Waiters::new(),
-            closed: false,
+        assert!(cap > 0);
+        let mark = cap
+            .checked_add(1)
+            .and_then(usize::checked_next_power_of_two)
+            .filter(|m| m.checked_mul(8).is_some())
+            .expect("makechan: size out of range");
+        Ring {
+            head: CachePadded::new(AtomicUsize::new(0)),
+            tail: CachePadded::new(AtomicUsize::new(0)),
+            slots: (0..cap)
+                .map(|i| Slot {
+                    stamp: AtomicUsize::new(i),
+                    value: UnsafeCell::new(MaybeUninit::uninit()),
+                })
+                .collect(),
+            mark,
+            one_lap: mark * 4,
         }
     }
 
-    /// Hands `value` to a waiting receiver, or buffers it if there is room.
-    pub(crate) fn try_send(&mut self, value: T) -> Result<(), SendFail<T>> {
-        if self.closed {
-            return Err(SendFail::Closed(value));
-        }
-        // Receivers wait only while the buffer is empty, so handing over keeps FIFO order.
-        let value = match self.waiters.deliver(value) {
-            Ok(()) => return Ok(()),
-            Err(value) => value,
-        };
-        if self.buf.len() < self.cap {
-            self.buf.push_back(value);
-            Ok(())
+    /// `CLOSED`, on the tail.
+    fn closed_flag(&self) -> usize {
+        self.mark
+    }
+
+    /// `SENDERS`, on the head (the same bit as `CLOSED`, in the other word).
+    fn senders_flag(&self) -> usize {
+        self.mark
+    }
+
+    /// `RECEIVERS` on the tail.
+    fn receivers_flag(&self) -> usize {
+        self.mark << 1
+    }
+
+    /// A waiter's mark on a slot's stamp: "settle when you publish this slot".
+    fn waiter_mark(&self) -> usize {
+        self.mark
+    }
+
+    /// Every flag bit.
+    fn flags(&self) -> usize {
+        self.mark * 3
+    }
+
+    /// The position after `pos`.
+    fn next(&self, pos: usize) -> usize {
+        let index = pos & (self.one_lap - 1);
+        if index + 1 < self.slots.len() {
+            pos + 1
         } else {
-            Err(SendFail::Full(value))
+            (pos & !(self.one_lap - 1)).wrapping_add(self.one_lap)
         }
     }
 
-    /// Takes the head of the buffer (refilling the tail from a waiting sender).
-    pub(crate) fn try_recv(&mut self) -> Result<T, RecvFail> {
-        if let Some(head) = self.buf.pop_front() {
-            // Senders wait only while the buffer is full: the one released takes the freed place.
-            if let Some(value) = self.waiters.take() {
-                self.buf.push_back(value);
+    /// Sends `value` if there is room. `Ok(true)` means somebody must be woken (receivers were queued
+    /// when the value went in, or one marked the slot): the caller must [`settle`](Channel::settle)
+    /// under the channel's lock.
+    ///
+    /// A slot whose previous value a receiver is still reading out is waited for briefly; then, with
+    /// `mark`, the slot is marked so that the receiver settles when it is done, and without it the
+    /// send reports `Full` (see [`Patience`]).
+    pub(crate) fn push(&self, value: T, patience: Patience) -> Result<bool, SendFail<T>> {
+        let mut step = 0;
+        let mut tail = self.tail.load(Ordering::SeqCst);
+        loop {
+            if tail & self.closed_flag() != 0 {
+                return Err(SendFail::Closed(value));
             }
-            return Ok(head);
+            let pos = tail & !self.flags();
+            let slot = &self.slots[pos & (self.one_lap - 1)];
+            // Acquire: the receiver of the previous lap has read its value out before this stamp.
+            let stamp = slot.stamp.load(Ordering::SeqCst);
+            if stamp == pos {
+                // Free for this lap: claim it, keeping the flags as they are.
+                let claimed = self.next(pos) | (tail & self.flags());
+                match self.tail.compare_exchange_weak(
+                    tail,
+                    claimed,
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                ) {
+                    Ok(_) => {
+                        // SAFETY: winning the CAS for `pos` makes this thread the slot's only user
+                        // until the stamp below publishes it; the stamp said it is empty.
+                        slot.value.with_mut(|p| unsafe { (*p).write(value) });
+                        // Release: the receiver that sees the stamp sees the value. A swap, not a
+                        // store: it reads a waiter's mark in the same step (module docs).
+                        let old = slot.stamp.swap(pos + 1, Ordering::SeqCst);
+                        let marked = old & self.waiter_mark() != 0;
+                        return Ok(marked || tail & self.receivers_flag() != 0);
+                    }
+                    Err(now) => tail = now,
+                }
+            } else if (stamp & !self.waiter_mark()).wrapping_add(self.one_lap) == pos + 1 {
+                // The slot still holds the previous lap's value: full, unless a receiver has
+                // already claimed it and is reading it out right now.
+                let head = self.head.load(Ordering::SeqCst) & !self.flags();
+                if head.wrapping_add(self.one_lap) == pos {
+                    return Err(SendFail::Full(value));
+                }
+                match patience.after_pause(&mut step, &slot.stamp, stamp, self.waiter_mark()) {
+                    Busy::Retry => {}
+                    Busy::GiveUp => return Err(SendFail::Full(value)),
+                }
+                tail = self.tail.load(Ordering::SeqCst);
+            } else {
+                // Another sender claimed this position; catch up.
+                pause(&mut step);
+                tail = self.tail.load(Ordering::SeqCst);
+            }
         }
-        if let Some(value) = self.waiters.take() {
-            return Ok(value);
-        }
-        Err(if self.closed {
-            RecvFail::Closed
-        } else {
-            RecvFail::Empty
-        })
     }
 
-    /// Returns the waiting queues, to register or remove a blocked operation.
-    pub(crate) fn waiters(&mut self) -> &mut Waiters<T> {
-        &mut self.waiters
+    /// Receives the oldest value if there is one. `Ok((v, true))` means somebody must be woken
+    /// (senders were queued when it was taken, or one marked the slot): the caller must
+    /// [`settle`](Channel::settle) under the channel's lock.
+    ///
+    /// A value that a sender is still writing is waited for briefly; then, with `mark`, the slot is
+    /// marked so that the sender settles when it is done, and without it the receive reports `Empty`
+    /// (see [`Patience`]).
+    pub(crate) fn pop(&self, patience: Patience) -> Result<(T, bool), RecvFail> {
+        let mut step = 0;
+        let mut head = self.head.load(Ordering::SeqCst);
+        loop {
+            let pos = head & !self.flags();
+            let slot = &self.slots[pos & (self.one_lap - 1)];
+            // Acquire: pairs with the sender's Release stamp; the value is written.
+            let stamp = slot.stamp.load(Ordering::SeqCst);
+            if stamp == pos + 1 {
+                let claimed = self.next(pos) | (head & self.flags());
+                match self.head.compare_exchange_weak(
+                    head,
+                    claimed,
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                ) {
+                    Ok(_) => {
+                        // SAFETY: winning the CAS for `pos` makes this thread the only reader of the
+                        // value the stamp published; it is read out exactly once, and the slot is
+                        // handed to the next lap's sender only by the stamp below.
+                        let value = slot.value.with_mut(|p| unsafe { (*p).assume_init_read() });
+                        // Release: the next lap's sender writes only after this read. A swap, for
+                        // the waiter's mark as in `push`.
+                        let old = slot
+                            .stamp
+                            .swap(pos.wrapping_add(self.one_lap), Ordering::SeqCst);
+                        let marked = old & self.waiter_mark() != 0;
+                        return Ok((value, marked || head & self.senders_flag() != 0));
+                    }
+                    Err(now) => head = now,
+                }
+            } else if stamp & !self.waiter_mark() == pos {
+                // Nothing published here yet: empty, unless a sender has claimed the slot and is
+                // writing right now.
+                let tail = self.tail.load(Ordering::SeqCst);
+                if tail & !self.flags() == pos {
+                    return Err(if tail & self.closed_flag() != 0 {
+                        RecvFail::Closed
+                    } else {
+                        RecvFail::Empty
+                    });
+                }
+                match patience.after_pause(&mut step, &slot.stamp, stamp, self.waiter_mark()) {
+                    Busy::Retry => {}
+                    Busy::GiveUp => return Err(RecvFail::Empty),
+                }
+                head = self.head.load(Ordering::SeqCst);
+            } else {
+                // Another receiver took this position; catch up.
+                pause(&mut step);
+                head = self.head.load(Ordering::SeqCst);
+            }
+        }
     }
 
-    /// Closes the channel and wakes every waiter; buffered values stay to be drained. Returns `false`
-    /// if it was already closed.
-    pub(crate) fn close(&mut self) -> bool {
-        if std::mem::replace(&mut self.closed, true) {
-            return false;
+    /// Sets the `CLOSED` flag; returns `false` if it was already set. Call under the channel's lock.
+    fn mark_closed(&self) -> bool {
+        self.tail.fetch_or(self.closed_flag(), Ordering::SeqCst) & self.closed_flag() == 0
+    }
+
+    /// Sets or clears `RECEIVERS` and `SENDERS` to say whether anyone is queued. Call under the
+    /// channel's lock (the only place flags change, so the loads below read them exactly).
+    fn set_queued(&self, receivers: bool, senders: bool) {
+        let flag = self.receivers_flag();
+        if (self.tail.load(Ordering::SeqCst) & flag != 0) != receivers {
+            if receivers {
+                self.tail.fetch_or(flag, Ordering::SeqCst);
+            } else {
+                self.tail.fetch_and(!flag, Ordering::SeqCst);
+            }
         }
-        self.waiters.close_all();
-        true
+        let flag = self.senders_flag();
+        if (self.head.load(Ordering::SeqCst) & flag != 0) != senders {
+            if senders {
+                self.head.fetch_or(flag, Ordering::SeqCst);
+            } else {
+                self.head.fetch_and(!flag, Ordering::SeqCst);
+            }
+        }
     }
 
     /// Returns `true` once the channel is closed.
     pub(crate) fn is_closed(&self) -> bool {
-        self.closed
+        self.tail.load(Ordering::SeqCst) & self.closed_flag() != 0
     }
 
-    /// Returns the number of buffered values.
+    /// Returns the number of buffered values (claimed but unpublished slots count as buffered).
     pub(crate) fn len(&self) -> usize {
-        self.buf.len()
+        loop {
+            let tail = self.tail.load(Ordering::SeqCst) & !self.flags();
+            let head = self.head.load(Ordering::SeqCst) & !self.flags();
+            // A consistent pair: the tail did not move while the head was read.
+            if self.tail.load(Ordering::SeqCst) & !self.flags() != tail {
+                continue;
+            }
+            let (h, t) = (head & (self.one_lap - 1), tail & (self.one_lap - 1));
+            return match h.cmp(&t) {
+                std::cmp::Ordering::Less => t - h,
+                std::cmp::Ordering::Greater => self.slots.len() - h + t,
+                std::cmp::Ordering::Equal if head == tail => 0,
+                std::cmp::Ordering::Equal => self.slots.len(),
+            };
+        }
     }
 
     /// Returns the capacity.
     pub(crate) fn capacity(&self) -> usize {
-        self.cap
+        self.slots.len()
+    }
+}
+
+impl<T> Drop for Ring<T> {
+    fn drop(&mut self) {
+        // After a model checker declared a deadlock it rejects every further access, and a panic in
+        // a destructor during unwinding aborts: the values still buffered are leaked then.
+        if crate::sync::unwinding_in_model() {
+            return;
+        }
+        let head = self.head.load(Ordering::SeqCst) & !self.flags();
+        let len = self.len();
+        let cap = self.slots.len();
+        let first = head & (self.one_lap - 1);
+        for i in 0..len {
+            let slot = &self.slots[(first + i) % cap];
+            // SAFETY: `&mut self`: no other thread is left, and the `len` slots from the head hold
+            // published, unreceived values (no operation can be half done without a handle).
+            slot.value
+                .with_mut(|p| unsafe { (*p).assume_init_drop() });
+        }
+    }
+}
+
+/// How long an operation that meets a slot another thread is still copying into or out of waits
+/// for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Patience {
+    /// Spin briefly (not at all under the checkers), then report the slot not ready: `Full` or
+    /// `Empty`. Non-blocking operations and the first attempt of blocking ones use this; a blocking
+    /// operation then queues itself and settles with [`Patience::Mark`].
+    Brief,
+    /// Spin briefly, then mark the slot and report it not ready: the thread copying it sees the mark
+    /// when it publishes the slot and settles. Used under the channel's lock, by `settle` only.
+    Mark,
+}
+
+/// What to do after waiting a moment for a busy slot.
+enum Busy {
+    /// Look again.
+    Retry,
+    /// Report the slot not ready.
+    GiveUp,
+}
+
+/// How many pauses a [`Patience::Brief`] wait lasts: a value copy takes nanoseconds, so this only
+/// runs out if the copying thread was descheduled. Under the checkers every wait runs out at once: a
+/// spin-wait on another thread only multiplies interleavings (and loom gives up on them).
+const BUSY_PAUSES: u32 = hint::spins(10) as u32;
+
+impl Patience {
+    /// Waits one pause for a busy slot whose stamp read `seen`; once the budget is spent, gives up or
+    /// (with `Mark`) marks the slot. A mark that fails because the stamp moved means "look again".
+    fn after_pause(self, step: &mut u32, stamp: &AtomicUsize, seen: usize, mark: usize) -> Busy {
+        if *step < BUSY_PAUSES {
+            pause(step);
+            return Busy::Retry;
+        }
+        match self {
+            Patience::Brief => Busy::GiveUp,
+            Patience::Mark if seen & mark != 0 => Busy::GiveUp,
+            Patience::Mark => {
+                // AcqRel: ordered with the copying thread's swap of the same stamp, so exactly one
+                // of the two sees the other (module docs).
+                match stamp.compare_exchange(seen, seen | mark, Ordering::SeqCst, Ordering::SeqCst)
+                {
+                    Ok(_) => Busy::GiveUp,
+                    Err(_) => Busy::Retry,
+                }
+            }
+        }
+    }
+}
+
+/// Waits a moment for another thread to finish a step it has begun: spins a little longer each
+/// time, then yields. Under the checkers every call yields.
+fn pause(step: &mut u32) {
+    if *step < hint::spins(6) as u32 {
+        for _ in 0..1u32 << *step {
+            spin_loop();
+        }
+    } else {
+        thread::yield_now();
+    }
+    *step += 1;
+}
+
+/// A buffered channel as seen under its lock: the ring and the queues of blocked operations.
+pub(crate) struct Channel<'a, T> {
+    pub(crate) ring: &'a Ring<T>,
+    pub(crate) waiters: &'a mut Waiters<T>,
+}
+
+impl<T> Channel<'_, T> {
+    /// Sends `value` into the buffer if there is room (waking queued receivers).
+    pub(crate) fn try_send(&mut self, value: T) -> Result<(), SendFail<T>> {
+        if self.ring.push(value, Patience::Brief)? {
+            self.settle();
+        }
+        Ok(())
+    }
+
+    /// Takes the head of the buffer (letting a queued sender into the freed room).
+    pub(crate) fn try_recv(&mut self) -> Result<T, RecvFail> {
+        let (value, wake) = self.ring.pop(Patience::Brief)?;
+        if wake {
+            self.settle();
+        }
+        Ok(value)
+    }
+
+    /// Queues a blocked sender, then settles: room that appeared meanwhile may release it at once.
+    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
+        self.waiters.push_sender(entry);
+        // A read-modify-write of the head: ordered with every receiver's claim (module docs).
+        self.ring
+            .head
+            .fetch_or(self.ring.senders_flag(), Ordering::SeqCst);
+        self.settle();
+    }
+
+    /// Queues a blocked receiver, then settles: a value that arrived meanwhile may go to it at once.
+    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
+        self.waiters.push_receiver(entry);
+        // A read-modify-write of the tail: ordered with every sender's claim (module docs).
+        self.ring
+            .tail
+            .fetch_or(self.ring.receivers_flag(), Ordering::SeqCst);
+        self.settle();
+    }
+
+    /// Hands buffered values to queued receivers and moves queued senders' values into free room,
+    /// until neither can go on; then updates the flags.
+    pub(crate) fn settle(&mut self) {
+        let ring = self.ring;
+        loop {
+            let fed = self
+                .waiters
+                .feed_receivers(|| ring.pop(Patience::Mark).ok().map(|(value, _)| value));
+            let drained = self.waiters.drain_senders(|value| match ring.push(value, Patience::Mark) {
+                Ok(_) => Ok(()),
+                Err(SendFail::Full(value) | SendFail::Closed(value)) => Err(value),
+            });
+            if !(fed || drained) {
+                break;
+            }
+        }
+        self.ring
+            .set_queued(self.waiters.has_receivers(), self.waiters.has_senders());
+    }
+
+    /// Takes every entry of a finished wait out of the queues.
+    pub(crate) fn remove(&mut self, ctx: &Arc<crate::chan::waker::Context>) {
+        self.waiters.remove(ctx);
+        self.ring
+            .set_queued(self.waiters.has_receivers(), self.waiters.has_senders());
+    }
+
+    /// Closes the channel and wakes every queued operation; buffered values stay to be drained
+    /// (a woken receiver drains them before it reports close). Returns `false` if it was already
+    /// closed.
+    pub(crate) fn close(&mut self) -> bool {
+        if !self.ring.mark_closed() {
+            return false;
+        }
+        self.waiters.close_all();
+        self.ring.set_queued(false, false);
+        true
     }
 }

@@ -1,5 +1,8 @@
-//! The channel algorithms, one file each, all with the same internal surface. Each is a plain
-//! sequential state machine; the front (`chan/mod.rs`) holds the channel's lock around every call.
+//! The channel algorithms, one file each, with the same internal surface under the channel's lock
+//! (`try_send`, `try_recv`, `register_*`, `remove`, `close`). The rendezvous flavour is a plain
+//! sequential state machine that the front (`chan/mod.rs`) runs under the channel's lock; the
+//! buffered flavour keeps its values in a lock-free ring outside the lock, which the front uses
+//! directly for sends and receives that neither wait nor wake anyone.
 
 pub(crate) mod array;
 pub(crate) mod zero;

@@ -6,7 +6,8 @@
 //! still in place). Receivers mirror this. The value never sits in the channel itself.
 
 use super::{RecvFail, SendFail};
-use crate::chan::waker::Waiters;
+use crate::chan::waker::{Context, Entry, Waiters};
+use crate::sync::Arc;
 
 /// The state of a rendezvous channel; every method runs under the channel's lock.
 #[derive(Debug)]
@@ -45,9 +46,19 @@ impl<T> Channel<T> {
         })
     }
 
-    /// Returns the waiting queues, to register or remove a blocked operation.
-    pub(crate) fn waiters(&mut self) -> &mut Waiters<T> {
-        &mut self.waiters
+    /// Queues a blocked sender (with its value in the entry).
+    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
+        self.waiters.push_sender(entry);
+    }
+
+    /// Queues a blocked receiver.
+    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
+        self.waiters.push_receiver(entry);
+    }
+
+    /// Takes every entry of a finished wait out of the queues.
+    pub(crate) fn remove(&mut self, ctx: &Arc<Context>) {
+        self.waiters.remove(ctx);
     }
 
     /// Closes the channel and wakes every waiter; returns `false` if it was already closed.
@@ -64,8 +75,4 @@ impl<T> Channel<T> {
         self.closed
     }
 
-    /// A rendezvous channel never holds values.
-    pub(crate) fn len(&self) -> usize {
-        0
-    }
 }
