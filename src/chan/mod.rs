@@ -3,9 +3,12 @@
 //!
 //! The algorithm is Go's `runtime/chan.go`: one lock per channel, a queue of blocked senders and one of
 //! blocked receivers, direct handoff between a sender and a blocked receiver (and the reverse), and a
-//! `select` that locks all its channels in address order, polls its cases in random order and
-//! otherwise queues itself on every channel at once. The front ([`Sender`], [`Receiver`]) picks the
-//! algorithm once (`flavors/zero.rs` or `flavors/array.rs`) and forwards every call with a `match`.
+//! `select` that locks all its channels in a fixed order, polls its cases in random order and
+//! otherwise queues itself on every channel at once. One departure, for speed: a buffered channel
+//! keeps its values in a lock-free ring outside the lock (crossbeam's stamped slots), so a send that
+//! finds room and a receive that finds a value take no lock at all; only waiting and waking do
+//! (`flavors/array.rs` explains how the two paths meet). The front ([`Sender`], [`Receiver`]) picks
+//! the algorithm once (`flavors/zero.rs` or `flavors/array.rs`).
 //!
 //! # Go's rules, as racezoo states them
 //!
@@ -29,6 +32,11 @@
 //! * [`select`] waits on receive, send and [`after`] timer cases, and on a context's done signal
 //!   ([`Select::done`], Go's `case <-ctx.Done():`); when several are ready it picks one
 //!   pseudo-randomly, as Go does. A select with [`Select::default`] never blocks.
+//! * A non-blocking operation on a buffered channel ([`Sender::try_send`], [`Receiver::try_recv`],
+//!   a select's poll) does not wait for another thread that is in the middle of copying a value into
+//!   or out of the buffer (nanoseconds, unless that thread is descheduled): after a brief spin it
+//!   reports `Full` or `Empty`. So, in that window only, a value whose send has already returned can
+//!   sit behind one still being copied and not be receivable yet. Blocking operations wait it out.
 //! * Every value is dropped exactly once: by its receiver, by the channel when the last handle goes
 //!   with values still buffered, or by whoever gets it back in an error (a select's unchosen send
 //!   values are dropped by the select).
@@ -91,6 +99,8 @@ pub fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
         (Flavor::Array(Waiters::new()), Some(Ring::new(cap)))
     };
     let shared = Arc::new(Shared {
+        // Relaxed: only uniqueness and each thread's creation order matter.
+        id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         lock: Mutex::new(()),
         state: UnsafeCell::new(State { flavor, polls: 0 }),
         ring,
@@ -198,12 +208,21 @@ impl<T> Locked<'_, T> {
     }
 }
 
+/// The id of the next channel. `select` locks its channels in id order (Go's `sellock` uses
+/// addresses): a model checker replays a schedule by running the program again, and heap addresses
+/// may differ between runs while the order in which a program creates its channels does not. A
+/// plain `std` counter on purpose: it numbers objects across every execution and synchronizes
+/// nothing, so it must not be one of the checker's objects.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// A channel as both ends share it: a lock, the state it protects, and a buffered channel's ring.
 ///
 /// The lock is a `Mutex<()>` beside the state rather than around it so that [`select`] can hold the
 /// locks of channels of different element types at once (Go's `sellock`). The ring sits outside the
 /// lock: sends and receives that neither wait nor wake anyone use it alone (`flavors/array.rs`).
 pub(crate) struct Shared<T> {
+    /// The channel's place in `select`'s lock order (see [`NEXT_ID`]).
+    id: u64,
     lock: Mutex<()>,
     state: UnsafeCell<State<T>>,
     ring: Option<Ring<T>>,
@@ -240,9 +259,9 @@ impl<T> Shared<T> {
         })
     }
 
-    /// Returns the channel's lock, for `select`'s lock-all.
-    pub(crate) fn lock(&self) -> &Mutex<()> {
-        &self.lock
+    /// Returns the channel's lock with its place in the lock order, for `select`'s lock-all.
+    pub(crate) fn lock(&self) -> (u64, &Mutex<()>) {
+        (self.id, &self.lock)
     }
 
     /// Sends without blocking: through the ring alone on a buffered channel (taking the lock only to
@@ -504,9 +523,7 @@ impl<T> Receiver<T> {
             entry.ctx.wait();
             // A handoff left the value in the slot; close left it empty, and values buffered before
             // the close are still to be drained.
-            entry
-                .take_slot()
-                .or_else(|| self.shared.recv_after_close())
+            entry.take_slot().or_else(|| self.shared.recv_after_close())
         })
     }
 
@@ -536,9 +553,10 @@ impl<T> Receiver<T> {
                 Outcome::Chosen { closed: false, .. } => {
                     Ok(entry.take_slot().expect("a handoff leaves the value"))
                 }
-                Outcome::Chosen { closed: true, .. } => {
-                    self.shared.recv_after_close().ok_or(RecvTimeoutError::Closed)
-                }
+                Outcome::Chosen { closed: true, .. } => self
+                    .shared
+                    .recv_after_close()
+                    .ok_or(RecvTimeoutError::Closed),
                 _ => {
                     self.shared.with(|s| s.remove(&entry.ctx));
                     Err(RecvTimeoutError::Timeout)

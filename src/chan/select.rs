@@ -3,8 +3,9 @@
 //! [`select`] builds a statement from receive, send, timer and context-done cases, each with the code
 //! to run when it is chosen, and [`Select::wait`] (or [`Select::default`]) runs it:
 //!
-//! 1. Lock every channel of the statement once, in address order (Go's `sellock`), so that the next two
-//!    steps are atomic with respect to every partner.
+//! 1. Lock every channel of the statement once, in a fixed order (Go's `sellock`, by creation order
+//!    rather than address: see `NEXT_ID` in `chan/mod.rs`), so that the next two steps are atomic
+//!    with respect to every partner.
 //! 2. Poll the cases in a pseudo-random order; the first that can complete now completes.
 //! 3. With a default, unlock and run it. Otherwise queue one entry per channel case and subscribe
 //!    each done case to its context's cancellation, all pointing at one wait context, unlock, and
@@ -209,12 +210,12 @@ impl<'a, R> Select<'a, R> {
     fn run(mut self, block: bool) -> Result<R, Self> {
         let n = self.cases.len();
         loop {
-            // 1. Lock every channel once, in address order.
-            let mut locks: Vec<&'a Mutex<()>> =
+            // 1. Lock every channel once, in id (creation) order.
+            let mut locks: Vec<(u64, &'a Mutex<()>)> =
                 self.cases.iter().filter_map(|c| c.lock()).collect();
-            locks.sort_by_key(|m| *m as *const Mutex<()>);
-            locks.dedup_by_key(|m| *m as *const Mutex<()>);
-            let guards: Vec<MutexGuard<'a, ()>> = locks.iter().map(|m| m.lock()).collect();
+            locks.sort_by_key(|&(id, _)| id);
+            locks.dedup_by_key(|&mut (id, _)| id);
+            let guards: Vec<MutexGuard<'a, ()>> = locks.iter().map(|(_, m)| m.lock()).collect();
 
             // 2. Poll in a pseudo-random order, seeded by the channels' poll counters (which live under
             //    their locks, so the order is part of the modelled state under the checkers).
@@ -309,8 +310,9 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
 
 /// One case of a select, with its element type erased.
 trait Case<'a, R> {
-    /// Returns the lock of the case's channel (`None`, the default, for a case without a channel).
-    fn lock(&self) -> Option<&'a Mutex<()>> {
+    /// Returns the lock of the case's channel with its place in the lock order (`None`, the
+    /// default, for a case without a channel).
+    fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         None
     }
     /// Counts a poll on the case's channel and returns the count (0, the default, without one).
@@ -355,7 +357,7 @@ struct RecvCase<'a, T, F> {
 }
 
 impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
-    fn lock(&self) -> Option<&'a Mutex<()>> {
+    fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         Some(self.chan.lock())
     }
 
@@ -385,7 +387,7 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
     }
 
     fn dequeue(&mut self, ctx: &Arc<Context>) {
-        let _guard = self.chan.lock().lock();
+        let _guard = self.chan.lock().1.lock();
         // SAFETY: `_guard` holds the channel's lock.
         unsafe { self.chan.with_locked(|s| s.remove(ctx)) };
     }
@@ -416,7 +418,7 @@ struct SendCase<'a, T, F> {
 }
 
 impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCase<'a, T, F> {
-    fn lock(&self) -> Option<&'a Mutex<()>> {
+    fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         Some(self.chan.lock())
     }
 
@@ -443,15 +445,12 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         let value = self.value.take().expect("an unsent case keeps its value");
         let entry = Entry::sender(ctx, index, value);
         // SAFETY: the caller holds the channel's lock.
-        unsafe {
-            self.chan
-                .with_locked(|s| s.register_sender(entry.clone()))
-        };
+        unsafe { self.chan.with_locked(|s| s.register_sender(entry.clone())) };
         self.entry = Some(entry);
     }
 
     fn dequeue(&mut self, ctx: &Arc<Context>) {
-        let _guard = self.chan.lock().lock();
+        let _guard = self.chan.lock().1.lock();
         // SAFETY: `_guard` holds the channel's lock.
         unsafe { self.chan.with_locked(|s| s.remove(ctx)) };
         // Not chosen (or not yet known): the value goes back to the case, to be retried or dropped.

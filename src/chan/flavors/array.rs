@@ -30,11 +30,19 @@
 //! * a sender whose compare-and-swap saw `RECEIVERS` takes the lock after publishing its value and
 //!   does the same.
 //!
-//! Both are read-modify-writes of one atomic, so one of them comes first: either the receiver's
-//! flag update sees the send's position (and waits out its stamp), or the send sees the flag. No
-//! wake-up is lost, and no fence is needed. Blocked senders and the `SENDERS` flag on the head mirror
-//! this. `CLOSED` lives in the tail for the same reason: a send succeeds only if its compare-and-swap
-//! sees the channel open, so after close nothing enters the buffer and receivers drain what is there.
+//! Both are read-modify-writes of one atomic, so one of them comes first: either the send sees the
+//! flag, or the receiver's flag update sees the send's position. In the second case the send may still
+//! be copying its value when the receiver settles; the receiver then does not wait for it (a
+//! spin-wait on another thread is what model checkers cannot explore) but *marks* the slot's stamp
+//! with a compare-and-swap, and the sender publishes the stamp with a swap, which reads the mark in
+//! the same step and makes the sender settle. Again one of the two read-modify-writes comes first.
+//! So no wake-up is lost, and no fence is needed. Blocked senders, the `SENDERS` flag on the head
+//! and a mark on a slot still being read out mirror this. `CLOSED` lives in the tail for the same
+//! reason: a send succeeds only if its compare-and-swap sees the channel open, so after close
+//! nothing enters the buffer and receivers drain what is there.
+//!
+//! Removing either half (the flag check in `push`, or the mark) makes the loom models in
+//! `tests/chan_model.rs` report deadlocks; that was checked by hand when this was written.
 //!
 //! Values leave in the order their sends claimed tail positions. A blocked sender is moved into the
 //! buffer by the receiver that made room, unless a sender arriving just then takes the room first;
@@ -334,8 +342,7 @@ impl<T> Drop for Ring<T> {
             let slot = &self.slots[(first + i) % cap];
             // SAFETY: `&mut self`: no other thread is left, and the `len` slots from the head hold
             // published, unreceived values (no operation can be half done without a handle).
-            slot.value
-                .with_mut(|p| unsafe { (*p).assume_init_drop() });
+            slot.value.with_mut(|p| unsafe { (*p).assume_init_drop() });
         }
     }
 }
@@ -455,10 +462,12 @@ impl<T> Channel<'_, T> {
             let fed = self
                 .waiters
                 .feed_receivers(|| ring.pop(Patience::Mark).ok().map(|(value, _)| value));
-            let drained = self.waiters.drain_senders(|value| match ring.push(value, Patience::Mark) {
-                Ok(_) => Ok(()),
-                Err(SendFail::Full(value) | SendFail::Closed(value)) => Err(value),
-            });
+            let drained =
+                self.waiters
+                    .drain_senders(|value| match ring.push(value, Patience::Mark) {
+                        Ok(_) => Ok(()),
+                        Err(SendFail::Full(value) | SendFail::Closed(value)) => Err(value),
+                    });
             if !(fed || drained) {
                 break;
             }

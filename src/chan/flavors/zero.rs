@@ -74,5 +74,4 @@ impl<T> Channel<T> {
     pub(crate) fn is_closed(&self) -> bool {
         self.closed
     }
-
 }
