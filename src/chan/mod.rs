@@ -294,12 +294,63 @@ impl<T> Shared<T> {
         }
     }
 
-    /// What a receive woken by close gets: a buffered value that is still there (values sent before
-    /// close are drained first), else `None`.
+    /// Receives now if possible (retrying briefly on an empty buffer when `retry`); otherwise queues a
+    /// blocked-receiver entry and returns it in `Err(Some(..))` to sleep on. `Err(None)` means closed
+    /// and drained.
+    #[track_caller]
+    fn recv_or_queue(&self, retry: bool) -> Result<T, Option<Arc<Entry<T>>>> {
+        if retry && retries(self.capacity()) {
+            let mut backoff = Backoff::default();
+            loop {
+                match self.try_recv() {
+                    Ok(value) => return Ok(value),
+                    Err(RecvFail::Closed) => return Err(None),
+                    Err(RecvFail::Empty) => {}
+                }
+                if !backoff.snooze() {
+                    break;
+                }
+            }
+        }
+        self.with(|s| match s.try_recv() {
+            Ok(value) => Ok(value),
+            Err(RecvFail::Closed) => Err(None),
+            // Nothing to take: queue up until a sender hands a value over, or close.
+            Err(RecvFail::Empty) => {
+                let entry = Entry::receiver(&Context::new(), 0);
+                s.register_receiver(entry.clone());
+                Err(Some(entry))
+            }
+        })
+    }
+
+    /// Receives, blocking until a value or close-and-drained.
+    #[track_caller]
+    fn recv_blocking(&self) -> Option<T> {
+        loop {
+            let entry = match self.recv_or_queue(true) {
+                Ok(value) => return Some(value),
+                Err(None) => return None,
+                Err(Some(entry)) => entry,
+            };
+            entry.ctx.wait();
+            // A handoff left the value in the slot.
+            if let Some(value) = entry.take_slot() {
+                return Some(value);
+            }
+            // Woken by close. A buffered channel may still hold values sent before the close, or
+            // be receiving one whose sender is still copying it in: receive again (no send can
+            // start any more, so this ends, with the ring reporting closed once drained).
+            self.ring.as_ref()?;
+        }
+    }
+
+    /// What a receive woken by close gets: on a buffered channel, the values sent before the close
+    /// (waiting for one still being copied in), else `None`.
     #[track_caller]
     pub(crate) fn recv_after_close(&self) -> Option<T> {
         self.ring.as_ref()?;
-        self.try_recv().ok()
+        self.recv_blocking()
     }
 
     fn is_closed(&self) -> bool {
@@ -515,15 +566,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv(&self) -> Option<T> {
         trace::operation("recv", "Chan", Arc::as_ptr(&self.shared), || {
-            let entry = match self.recv_or_queue(true) {
-                Ok(value) => return Some(value),
-                Err(None) => return None,
-                Err(Some(entry)) => entry,
-            };
-            entry.ctx.wait();
-            // A handoff left the value in the slot; close left it empty, and values buffered before
-            // the close are still to be drained.
-            entry.take_slot().or_else(|| self.shared.recv_after_close())
+            self.shared.recv_blocking()
         })
     }
 
@@ -544,7 +587,7 @@ impl<T> Receiver<T> {
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         trace::operation("recv_timeout", "Chan", Arc::as_ptr(&self.shared), || {
             let deadline = Instant::now() + timeout;
-            let entry = match self.recv_or_queue(false) {
+            let entry = match self.shared.recv_or_queue(false) {
                 Ok(value) => return Ok(value),
                 Err(None) => return Err(RecvTimeoutError::Closed),
                 Err(Some(entry)) => entry,
@@ -598,36 +641,6 @@ impl<T> Receiver<T> {
 
     pub(crate) fn shared(&self) -> &Shared<T> {
         &self.shared
-    }
-
-    /// Receives now if possible (retrying briefly on an empty buffer when `retry`); otherwise queues a
-    /// blocked-receiver entry and returns it in `Err(Some(..))` to sleep on. `Err(None)` means closed
-    /// and drained.
-    #[track_caller]
-    fn recv_or_queue(&self, retry: bool) -> Result<T, Option<Arc<Entry<T>>>> {
-        if retry && retries(self.shared.capacity()) {
-            let mut backoff = Backoff::default();
-            loop {
-                match self.shared.try_recv() {
-                    Ok(value) => return Ok(value),
-                    Err(RecvFail::Closed) => return Err(None),
-                    Err(RecvFail::Empty) => {}
-                }
-                if !backoff.snooze() {
-                    break;
-                }
-            }
-        }
-        self.shared.with(|s| match s.try_recv() {
-            Ok(value) => Ok(value),
-            Err(RecvFail::Closed) => Err(None),
-            // Nothing to take: queue up until a sender hands a value over, or close.
-            Err(RecvFail::Empty) => {
-                let entry = Entry::receiver(&Context::new(), 0);
-                s.register_receiver(entry.clone());
-                Err(Some(entry))
-            }
-        })
     }
 }
 

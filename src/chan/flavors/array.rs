@@ -368,16 +368,14 @@ enum Busy {
     GiveUp,
 }
 
-/// How many pauses a [`Patience::Brief`] wait lasts: a value copy takes nanoseconds, so this only
-/// runs out if the copying thread was descheduled. Under the checkers every wait runs out at once: a
-/// spin-wait on another thread only multiplies interleavings (and loom gives up on them).
-const BUSY_PAUSES: u32 = hint::spins(10) as u32;
-
 impl Patience {
     /// Waits one pause for a busy slot whose stamp read `seen`; once the budget is spent, gives up or
     /// (with `Mark`) marks the slot. A mark that fails because the stamp moved means "look again".
     fn after_pause(self, step: &mut u32, stamp: &AtomicUsize, seen: usize, mark: usize) -> Busy {
-        if *step < BUSY_PAUSES {
+        // Ten pauses: a value copy takes nanoseconds, so this only runs out if the copying thread was
+        // descheduled. None under the checkers: a spin-wait on another thread only multiplies
+        // interleavings (and loom gives up on them).
+        if (*step as usize) < hint::spins(10) {
             pause(step);
             return Busy::Retry;
         }
