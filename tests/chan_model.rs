@@ -355,8 +355,8 @@ fn mpmc_two_by_two_delivers_each_value_once_cap0() {
 
 #[test]
 fn mpmc_two_by_two_delivers_each_value_once_cap1() {
-    // Four threads on the lock-free ring: loom needs about 700,000 executions (50 s) at two
-    // preemptions and 7,000 at one. The ring's protocols are explored at the full bound by the
+    // Four threads on the lock-free ring: loom needs hundreds of thousands of executions (about a
+    // minute) at two preemptions and thousands at one. The ring's protocols are explored at the full bound by the
     // three-thread models below; this one keeps the four-thread mix at one preemption.
     let config = Config {
         runs: 100,
@@ -392,6 +392,27 @@ fn full_ring_two_senders() {
 #[test]
 fn a_sender_waiting_on_a_full_ring_is_let_in_by_the_receive_that_makes_room() {
     assert_passes(full_ring_two_senders);
+}
+
+/// A sender blocked on a full one-slot ring must complete once a receive makes room, with nobody
+/// receiving again: the receive that made room releases it (the `SENDERS` flag), not a later
+/// receive.
+fn room_releases_blocked_sender() {
+    let (tx, rx) = channel::<u32>(1);
+    tx.send(1).unwrap();
+    let sender = thread::spawn(move || tx.send(2).unwrap());
+    assert_eq!(rx.recv(), Some(1), "violation: FIFO order");
+    sender.join().unwrap();
+    assert_eq!(
+        rx.try_recv(),
+        Ok(2),
+        "violation: the released value is not buffered"
+    );
+}
+
+#[test]
+fn a_blocked_sender_completes_once_a_receive_makes_room() {
+    assert_passes(room_releases_blocked_sender);
 }
 
 /// Two receivers on an empty ring and one sender sending twice: a receiver that queued itself is

@@ -181,9 +181,12 @@ pub(crate) struct Backoff {
 
 impl Backoff {
     /// Spins 2^step times while `step` is small, then yields; returns `false` once the budget is
-    /// spent (after 1 retry under the checkers, where every spin is a scheduling point).
+    /// spent. Under the checkers there is no budget: the failed attempt is followed at once by the
+    /// locked one. A retry in between would only multiply the interleavings, and its yield hides
+    /// orders from loom: a thread that yields there lets its partner run to completion unless loom
+    /// spends a preemption to stop it.
     pub(crate) fn snooze(&mut self) -> bool {
-        let (spin_steps, total) = (hint::spins(6) as u32, hint::spins(10).max(1) as u32);
+        let (spin_steps, total) = (hint::spins(6) as u32, hint::spins(10) as u32);
         if self.step >= total {
             return false;
         }

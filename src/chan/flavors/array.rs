@@ -32,17 +32,16 @@
 //!
 //! Both are read-modify-writes of one atomic, so one of them comes first: either the send sees the
 //! flag, or the receiver's flag update sees the send's position. In the second case the send may still
-//! be copying its value when the receiver settles; the receiver then does not wait for it (a
-//! spin-wait on another thread is what model checkers cannot explore) but *marks* the slot's stamp
-//! with a compare-and-swap, and the sender publishes the stamp with a swap, which reads the mark in
-//! the same step and makes the sender settle. Again one of the two read-modify-writes comes first.
-//! So no wake-up is lost, and no fence is needed. Blocked senders, the `SENDERS` flag on the head
-//! and a mark on a slot still being read out mirror this. `CLOSED` lives in the tail for the same
+//! be copying its value in when the receiver settles; the receiver, holding the lock, waits for the
+//! stamp (the sender needs no lock to finish). So no wake-up is lost, and no fence is needed. Blocked
+//! senders and the `SENDERS` flag on the head mirror this. `CLOSED` lives in the tail for the same
 //! reason: a send succeeds only if its compare-and-swap sees the channel open, so after close
 //! nothing enters the buffer and receivers drain what is there.
 //!
-//! Removing either half (the flag check in `push`, or the mark) makes the loom models in
-//! `tests/chan_model.rs` report deadlocks; that was checked by hand when this was written.
+//! Only `settle` waits for another thread's copy, and only under the lock; every other operation
+//! gives up after a brief spin ([`Patience`]). Removing the flag check from `push` or from `pop`
+//! makes the loom models in `tests/chan_model.rs` report deadlocks (checked by hand when this was
+//! written).
 //!
 //! Values leave in the order their sends claimed tail positions. A blocked sender is moved into the
 //! buffer by the receiver that made room, unless a sender arriving just then takes the room first;
@@ -130,11 +129,6 @@ impl<T> Ring<T> {
         self.mark << 1
     }
 
-    /// A waiter's mark on a slot's stamp: "settle when you publish this slot".
-    fn waiter_mark(&self) -> usize {
-        self.mark
-    }
-
     /// Every flag bit.
     fn flags(&self) -> usize {
         self.mark * 3
@@ -150,13 +144,10 @@ impl<T> Ring<T> {
         }
     }
 
-    /// Sends `value` if there is room. `Ok(true)` means somebody must be woken (receivers were queued
-    /// when the value went in, or one marked the slot): the caller must [`settle`](Channel::settle)
-    /// under the channel's lock.
+    /// Sends `value` if there is room. `Ok(true)` means receivers were queued when the value went in:
+    /// the caller must [`settle`](Channel::settle) under the channel's lock.
     ///
-    /// A slot whose previous value a receiver is still reading out is waited for briefly; then, with
-    /// `mark`, the slot is marked so that the receiver settles when it is done, and without it the
-    /// send reports `Full` (see [`Patience`]).
+    /// A slot whose previous value a receiver is still reading out is waited for as `patience` says.
     pub(crate) fn push(&self, value: T, patience: Patience) -> Result<bool, SendFail<T>> {
         let mut step = 0;
         let mut tail = self.tail.load(Ordering::SeqCst);
@@ -166,9 +157,13 @@ impl<T> Ring<T> {
             }
             let pos = tail & !self.flags();
             let slot = &self.slots[pos & (self.one_lap - 1)];
-            // Acquire: the receiver of the previous lap has read its value out before this stamp.
+            // Acquire (at least): the receiver of the previous lap has read its value out before
+            // this stamp.
             let stamp = slot.stamp.load(Ordering::SeqCst);
-            if stamp == pos {
+            // Behind `pos`: the previous lap's value is still there (or still being written).
+            // Ahead: this thread's `tail` is stale.
+            let lag = stamp.wrapping_sub(pos) as isize;
+            if lag == 0 {
                 // Free for this lap: claim it, keeping the flags as they are.
                 let claimed = self.next(pos) | (tail & self.flags());
                 match self.tail.compare_exchange_weak(
@@ -181,50 +176,46 @@ impl<T> Ring<T> {
                         // SAFETY: winning the CAS for `pos` makes this thread the slot's only user
                         // until the stamp below publishes it; the stamp said it is empty.
                         slot.value.with_mut(|p| unsafe { (*p).write(value) });
-                        // Release: the receiver that sees the stamp sees the value. A swap, not a
-                        // store: it reads a waiter's mark in the same step (module docs).
-                        let old = slot.stamp.swap(pos + 1, Ordering::SeqCst);
-                        let marked = old & self.waiter_mark() != 0;
-                        return Ok(marked || tail & self.receivers_flag() != 0);
+                        // Release: the receiver that sees the stamp sees the value.
+                        slot.stamp.store(pos + 1, Ordering::Release);
+                        return Ok(tail & self.receivers_flag() != 0);
                     }
                     Err(now) => tail = now,
                 }
-            } else if (stamp & !self.waiter_mark()).wrapping_add(self.one_lap) == pos + 1 {
-                // The slot still holds the previous lap's value: full, unless a receiver has
+            } else if lag < 0 {
+                // The previous lap's value is still in the slot: full, unless a receiver has
                 // already claimed it and is reading it out right now.
                 let head = self.head.load(Ordering::SeqCst) & !self.flags();
                 if head.wrapping_add(self.one_lap) == pos {
                     return Err(SendFail::Full(value));
                 }
-                match patience.after_pause(&mut step, &slot.stamp, stamp, self.waiter_mark()) {
-                    Busy::Retry => {}
-                    Busy::GiveUp => return Err(SendFail::Full(value)),
+                if !patience.wait(&mut step) {
+                    return Err(SendFail::Full(value));
                 }
                 tail = self.tail.load(Ordering::SeqCst);
             } else {
-                // Another sender claimed this position; catch up.
-                pause(&mut step);
+                // Another sender has claimed and filled this position already; catch up.
                 tail = self.tail.load(Ordering::SeqCst);
             }
         }
     }
 
-    /// Receives the oldest value if there is one. `Ok((v, true))` means somebody must be woken
-    /// (senders were queued when it was taken, or one marked the slot): the caller must
-    /// [`settle`](Channel::settle) under the channel's lock.
+    /// Receives the oldest value if there is one. `Ok((v, true))` means senders were queued when it
+    /// was taken: the caller must [`settle`](Channel::settle) under the channel's lock.
     ///
-    /// A value that a sender is still writing is waited for briefly; then, with `mark`, the slot is
-    /// marked so that the sender settles when it is done, and without it the receive reports `Empty`
-    /// (see [`Patience`]).
+    /// A value that a sender is still writing is waited for as `patience` says.
     pub(crate) fn pop(&self, patience: Patience) -> Result<(T, bool), RecvFail> {
         let mut step = 0;
         let mut head = self.head.load(Ordering::SeqCst);
         loop {
             let pos = head & !self.flags();
             let slot = &self.slots[pos & (self.one_lap - 1)];
-            // Acquire: pairs with the sender's Release stamp; the value is written.
+            // Acquire (at least): pairs with the sender's Release stamp; the value is written.
             let stamp = slot.stamp.load(Ordering::SeqCst);
-            if stamp == pos + 1 {
+            // Behind `pos + 1`: nothing written for this lap yet (or the previous lap's value is
+            // still being read out). Ahead: this thread's `head` is stale.
+            let lag = stamp.wrapping_sub(pos + 1) as isize;
+            if lag == 0 {
                 let claimed = self.next(pos) | (head & self.flags());
                 match self.head.compare_exchange_weak(
                     head,
@@ -237,17 +228,14 @@ impl<T> Ring<T> {
                         // value the stamp published; it is read out exactly once, and the slot is
                         // handed to the next lap's sender only by the stamp below.
                         let value = slot.value.with_mut(|p| unsafe { (*p).assume_init_read() });
-                        // Release: the next lap's sender writes only after this read. A swap, for
-                        // the waiter's mark as in `push`.
-                        let old = slot
-                            .stamp
-                            .swap(pos.wrapping_add(self.one_lap), Ordering::SeqCst);
-                        let marked = old & self.waiter_mark() != 0;
-                        return Ok((value, marked || head & self.senders_flag() != 0));
+                        // Release: the next lap's sender writes only after this read.
+                        slot.stamp
+                            .store(pos.wrapping_add(self.one_lap), Ordering::Release);
+                        return Ok((value, head & self.senders_flag() != 0));
                     }
                     Err(now) => head = now,
                 }
-            } else if stamp & !self.waiter_mark() == pos {
+            } else if lag < 0 {
                 // Nothing published here yet: empty, unless a sender has claimed the slot and is
                 // writing right now.
                 let tail = self.tail.load(Ordering::SeqCst);
@@ -258,14 +246,12 @@ impl<T> Ring<T> {
                         RecvFail::Empty
                     });
                 }
-                match patience.after_pause(&mut step, &slot.stamp, stamp, self.waiter_mark()) {
-                    Busy::Retry => {}
-                    Busy::GiveUp => return Err(RecvFail::Empty),
+                if !patience.wait(&mut step) {
+                    return Err(RecvFail::Empty);
                 }
                 head = self.head.load(Ordering::SeqCst);
             } else {
-                // Another receiver took this position; catch up.
-                pause(&mut step);
+                // Another receiver has taken this position already; catch up.
                 head = self.head.load(Ordering::SeqCst);
             }
         }
@@ -352,46 +338,25 @@ impl<T> Drop for Ring<T> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Patience {
     /// Spin briefly (not at all under the checkers), then report the slot not ready: `Full` or
-    /// `Empty`. Non-blocking operations and the first attempt of blocking ones use this; a blocking
-    /// operation then queues itself and settles with [`Patience::Mark`].
+    /// `Empty`. Every operation outside the channel's lock uses this; a blocking one then takes the
+    /// lock, queues itself and settles.
     Brief,
-    /// Spin briefly, then mark the slot and report it not ready: the thread copying it sees the mark
-    /// when it publishes the slot and settles. Used under the channel's lock, by `settle` only.
-    Mark,
-}
-
-/// What to do after waiting a moment for a busy slot.
-enum Busy {
-    /// Look again.
-    Retry,
-    /// Report the slot not ready.
-    GiveUp,
+    /// Wait until the slot is ready. Only `settle` does, under the channel's lock, so at most one
+    /// thread per channel ever waits on another's copy: a model checker explores that (a yield per
+    /// pause), where two threads spin-waiting on a third make loom give up.
+    Wait,
 }
 
 impl Patience {
-    /// Waits one pause for a busy slot whose stamp read `seen`; once the budget is spent, gives up or
-    /// (with `Mark`) marks the slot. A mark that fails because the stamp moved means "look again".
-    fn after_pause(self, step: &mut u32, stamp: &AtomicUsize, seen: usize, mark: usize) -> Busy {
+    /// Waits one pause for a busy slot; returns `false` once a brief wait has run out.
+    fn wait(self, step: &mut u32) -> bool {
         // Ten pauses: a value copy takes nanoseconds, so this only runs out if the copying thread was
-        // descheduled. None under the checkers: a spin-wait on another thread only multiplies
-        // interleavings (and loom gives up on them).
-        if (*step as usize) < hint::spins(10) {
-            pause(step);
-            return Busy::Retry;
+        // descheduled. None under the checkers.
+        if self == Patience::Brief && (*step as usize) >= hint::spins(10) {
+            return false;
         }
-        match self {
-            Patience::Brief => Busy::GiveUp,
-            Patience::Mark if seen & mark != 0 => Busy::GiveUp,
-            Patience::Mark => {
-                // AcqRel: ordered with the copying thread's swap of the same stamp, so exactly one
-                // of the two sees the other (module docs).
-                match stamp.compare_exchange(seen, seen | mark, Ordering::SeqCst, Ordering::SeqCst)
-                {
-                    Ok(_) => Busy::GiveUp,
-                    Err(_) => Busy::Retry,
-                }
-            }
-        }
+        pause(step);
+        true
     }
 }
 
@@ -459,10 +424,10 @@ impl<T> Channel<'_, T> {
         loop {
             let fed = self
                 .waiters
-                .feed_receivers(|| ring.pop(Patience::Mark).ok().map(|(value, _)| value));
+                .feed_receivers(|| ring.pop(Patience::Wait).ok().map(|(value, _)| value));
             let drained =
                 self.waiters
-                    .drain_senders(|value| match ring.push(value, Patience::Mark) {
+                    .drain_senders(|value| match ring.push(value, Patience::Wait) {
                         Ok(_) => Ok(()),
                         Err(SendFail::Full(value) | SendFail::Closed(value)) => Err(value),
                     });
