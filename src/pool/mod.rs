@@ -55,7 +55,7 @@ mod handle;
 use std::collections::VecDeque;
 use std::fmt;
 
-use self::handle::{Discard, Ended, Job, Task};
+use self::handle::{Call, Discard, Ended, Job, Plain, Sink, Task, WithCtx};
 pub use self::handle::{Hold, JobError, JobHandle, JobId, Results};
 use crate::context::{CancelFn, Context};
 use crate::sync::atomic::{AtomicUsize, Ordering};
@@ -83,6 +83,14 @@ impl<F> Rejected<F> {
     /// Returns the job that was not accepted.
     pub fn into_job(self) -> F {
         self.job
+    }
+
+    /// Maps the refused job, keeping the reason.
+    fn map<G>(self, f: impl FnOnce(F) -> G) -> Rejected<G> {
+        Rejected {
+            job: f(self.job),
+            reason: self.reason,
+        }
     }
 }
 
@@ -137,14 +145,22 @@ pub struct Stats {
 /// interleavings to explore).
 const SPIN_YIELDS: usize = 64;
 
+/// The most jobs a worker takes from the queue at once. The pool's batch is smaller for a small
+/// queue: `capacity / (2 × workers)`, at least 1 (see [`State::batch`]).
+const MAX_BATCH: usize = 32;
+
 /// Everything behind the one lock.
 struct State {
     queue: VecDeque<Box<dyn Task>>,
     capacity: usize,
+    /// How many jobs a worker takes from the queue at once.
+    batch: usize,
     /// `false` once shutdown has begun: no more submissions are accepted.
     open: bool,
     /// Workers blocked on `work`.
     idle_workers: usize,
+    /// Workers watching the queue without the lock before they sleep (real threads only).
+    spinning: usize,
     /// Submitters blocked on `room`.
     blocked_submitters: usize,
     /// Threads blocked on `idle` (`wait_idle` callers and secondary joiners).
@@ -158,8 +174,26 @@ struct State {
     stats: Stats,
 }
 
+/// Jobs a worker took from the queue (or from another worker's hand) and has not started yet.
+///
+/// Its owner pops them one at a time under this lock alone; jobs are only ever *added* under the
+/// pool's lock (which is also held by a worker that steals from another's hand and by
+/// `shutdown_now` when it cancels them), so "the queue and every hand are empty", seen under the
+/// pool's lock, stays true until the next submission. Aligned so that two workers' hands never
+/// share a cache line.
+#[repr(align(128))]
+struct Hand {
+    jobs: Mutex<VecDeque<Box<dyn Task>>>,
+}
+
+/// The queue's length for idle workers watching it without the lock, on a cache line of its own.
+#[repr(align(128))]
+struct Hint(AtomicUsize);
+
 struct Shared {
     state: Mutex<State>,
+    /// One per worker, indexed by the worker's number.
+    hands: Box<[Hand]>,
     /// A worker waits here for a job (or for shutdown).
     work: Condvar,
     /// A blocked submitter waits here for a free queue slot (or for shutdown).
@@ -170,9 +204,9 @@ struct Shared {
     ctx: Context,
     /// Cancels `ctx`: by `shutdown_now` at once, by a graceful shutdown once every job is done.
     cancel: CancelFn,
-    /// A copy of `stats.queued`, written under the lock, read without it by idle workers deciding
+    /// A copy of `queue.len()`, written under the lock, read without it by idle workers deciding
     /// whether to sleep. Only a hint: the decision is re-made under the lock.
-    queued_hint: AtomicUsize,
+    queued_hint: Hint,
 }
 
 impl Drop for Shared {
@@ -182,6 +216,11 @@ impl Drop for Shared {
         let queue = std::mem::take(&mut self.state.get_mut().queue);
         for task in queue {
             task.cancel();
+        }
+        for hand in self.hands.iter_mut() {
+            for task in std::mem::take(hand.jobs.get_mut()) {
+                task.cancel();
+            }
         }
     }
 }
@@ -273,8 +312,10 @@ impl Builder {
             state: Mutex::new(State {
                 queue: VecDeque::with_capacity(self.capacity),
                 capacity: self.capacity,
+                batch: (self.capacity / (2 * self.workers)).clamp(1, MAX_BATCH),
                 open: true,
                 idle_workers: 0,
+                spinning: 0,
                 blocked_submitters: 0,
                 idle_waiters: 0,
                 live: self.workers,
@@ -285,19 +326,24 @@ impl Builder {
                     ..Stats::default()
                 },
             }),
+            hands: (0..self.workers)
+                .map(|_| Hand {
+                    jobs: Mutex::new(VecDeque::new()),
+                })
+                .collect(),
             work: Condvar::new(),
             room: Condvar::new(),
             idle: Condvar::new(),
             ctx,
             cancel,
-            queued_hint: AtomicUsize::new(0),
+            queued_hint: Hint(AtomicUsize::new(0)),
         });
         let handles = (0..self.workers)
             .map(|i| {
                 let shared = shared.clone();
                 thread::Builder::new()
                     .name(format!("{}-{i}", self.name))
-                    .spawn(move || work(&shared))
+                    .spawn(move || work(&shared, i))
                     .expect("spawning a WorkerPool worker")
             })
             .collect();
@@ -308,39 +354,91 @@ impl Builder {
     }
 }
 
-/// A worker's loop: take a job, run it, record how it ended, repeat; exit once the pool is closed
-/// and the queue is empty.
-fn work(shared: &Shared) {
+/// What a worker ran since it last recorded it under the pool's lock.
+#[derive(Default)]
+struct Tally {
+    ran: usize,
+    completed: u64,
+    panicked: u64,
+}
+
+/// Wake-ups decided under the pool's lock and made after releasing it, so that the woken thread
+/// does not wake up only to block on the lock still held by its waker. A waiter registers itself
+/// (a count next to each condition variable) and re-checks its condition under the lock before it
+/// waits, so a wake-up made just after the unlock cannot be lost.
+#[derive(Default)]
+struct Wakes {
+    worker: bool,
+    submitter: bool,
+    idle: bool,
+}
+
+impl Wakes {
+    fn fire(self, shared: &Shared) {
+        if self.worker {
+            shared.work.notify_one();
+        }
+        if self.submitter {
+            shared.room.notify_one();
+        }
+        if self.idle {
+            shared.idle.notify_all();
+        }
+    }
+}
+
+/// A worker's loop: take a batch of jobs (or steal from another worker's hand), run them one by
+/// one, record how they ended, repeat; exit once the pool is closed and no job is left anywhere.
+fn work(shared: &Shared, me: usize) {
+    let hand = &shared.hands[me].jobs;
+    let mut tally = Tally::default();
+    let mut spun = false;
     let mut st = shared.state.lock();
     st.worker_ids.push(thread::current().id());
-    let mut finished: Option<Ended> = None;
-    let mut spun = false;
     loop {
-        // Record the job that just ended, under the same lock as taking the next one.
-        if let Some(ended) = finished.take() {
+        let mut wakes = Wakes::default();
+        if tally.ran > 0 {
+            // Record the jobs this worker ran, under the same lock as taking the next batch. The
+            // first of them was counted as running when it was taken; the others were still
+            // counted as queued (minus any that another worker stole or shutdown_now cancelled:
+            // those were accounted for by whoever took them from this worker's hand).
+            let t = std::mem::take(&mut tally);
             st.stats.running -= 1;
-            st.stats.in_flight -= 1;
-            match ended {
-                Ended::Completed => st.stats.completed += 1,
-                Ended::Panicked => st.stats.panicked += 1,
-            }
-            if st.stats.in_flight == 0 && st.idle_waiters > 0 {
-                shared.idle.notify_all();
-            }
+            st.stats.queued -= t.ran - 1;
+            st.stats.in_flight -= t.ran;
+            st.stats.completed += t.completed;
+            st.stats.panicked += t.panicked;
+            wakes.idle = st.stats.in_flight == 0 && st.idle_waiters > 0;
         }
-        if let Some(task) = st.queue.pop_front() {
+        if let Some(first) = take(shared, &mut st, me) {
             spun = false;
             st.stats.queued -= 1;
-            shared.queued_hint.store(st.stats.queued, Ordering::Relaxed);
             st.stats.running += 1;
             st.stats.peak_running = st.stats.peak_running.max(st.stats.running);
             // Wake one blocked submitter once the queue has drained to half its capacity (not at
             // every free slot: that would cost a wake-up per job while the queue is saturated).
-            if st.blocked_submitters > 0 && st.queue.len() <= st.capacity / 2 {
-                shared.room.notify_one();
-            }
+            wakes.submitter = st.blocked_submitters > 0 && st.stats.queued <= st.capacity / 2;
+            // Jobs left in this worker's hand while another worker sleeps and none watches the
+            // queue: wake one, which steals from the hand if the queue is still empty then. (A job
+            // in the hand may be the one the job this worker is about to run waits for.)
+            wakes.worker = st.idle_workers > 0 && st.spinning == 0 && has_jobs(hand);
             drop(st);
-            finished = Some(task.run(&shared.ctx));
+            wakes.fire(shared);
+            let mut next = Some(first);
+            while let Some(task) = next {
+                tally.ran += 1;
+                match task.run(&shared.ctx) {
+                    Ended::Completed => tally.completed += 1,
+                    Ended::Panicked => tally.panicked += 1,
+                }
+                next = hand.lock().pop_front();
+            }
+            st = shared.state.lock();
+            continue;
+        }
+        if wakes.idle {
+            drop(st);
+            wakes.fire(shared);
             st = shared.state.lock();
             continue;
         }
@@ -348,21 +446,28 @@ fn work(shared: &Shared) {
         if spin_yields > 0 && !spun && st.open {
             // Before sleeping, watch the queue for a moment without the lock: under a steady
             // stream of jobs the next one usually arrives within a few yields, and neither side
-            // then pays for a futex wait and wake-up.
+            // then pays for a futex wait and wake-up. Wait until a batch has gathered or the
+            // queue stops growing, so that each trip to the lock takes several jobs.
+            st.spinning += 1;
+            let batch = st.batch;
             drop(st);
+            let mut last = 0;
             for _ in 0..spin_yields {
-                if shared.queued_hint.load(Ordering::Relaxed) > 0 {
+                let queued = shared.queued_hint.0.load(Ordering::Relaxed);
+                if queued >= batch || (queued > 0 && queued == last) {
                     break;
                 }
+                last = queued;
                 thread::yield_now();
             }
             spun = true;
             st = shared.state.lock();
+            st.spinning -= 1;
             continue;
         }
         spun = false;
         if !st.open {
-            // Closed and drained: this worker is done.
+            // Closed, and no job is left in the queue or in any hand: this worker is done.
             st.live -= 1;
             if st.live == 0 && st.idle_waiters > 0 {
                 shared.idle.notify_all();
@@ -373,6 +478,49 @@ fn work(shared: &Shared) {
         st = shared.work.wait(st);
         st.idle_workers -= 1;
     }
+}
+
+/// Returns `true` if `hand` holds a job.
+fn has_jobs(hand: &Mutex<VecDeque<Box<dyn Task>>>) -> bool {
+    !hand.lock().is_empty()
+}
+
+/// Takes work for worker `me` (whose hand is empty), under the pool's lock: up to a batch from the
+/// queue, or else the front half of another worker's hand. Returns the job to start now; the rest
+/// go into `me`'s hand.
+fn take(shared: &Shared, st: &mut State, me: usize) -> Option<Box<dyn Task>> {
+    if !st.queue.is_empty() {
+        let k = st.queue.len().min(st.batch);
+        let first = st.queue.pop_front();
+        if k > 1 {
+            shared.hands[me].jobs.lock().extend(st.queue.drain(..k - 1));
+        }
+        shared
+            .queued_hint
+            .0
+            .store(st.queue.len(), Ordering::Relaxed);
+        return first;
+    }
+    for (i, other) in shared.hands.iter().enumerate() {
+        if i == me {
+            continue;
+        }
+        let mut victim = other.jobs.lock();
+        if victim.is_empty() {
+            continue;
+        }
+        // The front: the job its owner would start next, possibly the one its running job waits
+        // for.
+        let k = victim.len().div_ceil(2);
+        let first = victim.pop_front();
+        if k > 1 {
+            let stolen: Vec<_> = victim.drain(..k - 1).collect();
+            drop(victim);
+            shared.hands[me].jobs.lock().extend(stolen);
+        }
+        return first;
+    }
+    None
 }
 
 impl WorkerPool {
@@ -436,10 +584,7 @@ impl WorkerPool {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.enqueue(f, true, |f, id| {
-            let (handle, sink) = handle::handle(id);
-            (Box::new(Job::new(move |_: &Context| f(), sink)), handle)
-        })
+        self.submit_with(Plain(f), true).map_err(|r| r.map(|c| c.0))
     }
 
     /// Like [`submit`](WorkerPool::submit), but never blocks: a full queue gives the job back with
@@ -449,10 +594,8 @@ impl WorkerPool {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.enqueue(f, false, |f, id| {
-            let (handle, sink) = handle::handle(id);
-            (Box::new(Job::new(move |_: &Context| f(), sink)), handle)
-        })
+        self.submit_with(Plain(f), false)
+            .map_err(|r| r.map(|c| c.0))
     }
 
     /// Like [`submit`](WorkerPool::submit), for a job that takes the pool's [`Context`] and can
@@ -463,10 +606,21 @@ impl WorkerPool {
         F: FnOnce(&Context) -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.enqueue(f, true, |f, id| {
-            let (handle, sink) = handle::handle(id);
-            (Box::new(Job::new(f, sink)), handle)
-        })
+        self.submit_with(WithCtx(f), true)
+            .map_err(|r| r.map(|c| c.0))
+    }
+
+    /// The handle-returning submissions: box the job with its handle's sink, queue it, stamp the id.
+    #[track_caller]
+    fn submit_with<C, T>(&self, call: C, block: bool) -> Result<JobHandle<T>, Rejected<C>>
+    where
+        C: Call<T> + 'static,
+        T: Send + 'static,
+    {
+        let (mut handle, sink) = handle::handle();
+        let id = self.enqueue(Box::new(Job::new(call, sink)), block, |_, _| ())?;
+        handle.set_id(id);
+        Ok(handle)
     }
 
     /// Submits `f` without a handle (blocking while the queue is full): the outcome is only
@@ -476,9 +630,11 @@ impl WorkerPool {
     where
         F: FnOnce() + Send + 'static,
     {
-        self.enqueue(f, true, |f, _| {
-            (Box::new(Job::new(move |_: &Context| f(), Discard)), ())
-        })
+        let job = Box::new(Job::new(Plain(f), Discard));
+        match self.enqueue(job, true, |_, _| ()) {
+            Ok(_) => Ok(()),
+            Err(r) => Err(r.map(|c| c.0)),
+        }
     }
 
     /// Submits `f` (blocking while the queue is full); its outcome will arrive on `results` as
@@ -489,52 +645,68 @@ impl WorkerPool {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.enqueue(f, true, |f, id| {
+        let job = Box::new(Job::new(Plain(f), results.sink()));
+        self.enqueue(job, true, |job, id| {
             results.expect_one();
-            let sink = results.sink(id);
-            (Box::new(Job::new(move |_: &Context| f(), sink)), id)
+            job.sink_mut().set_id(id);
         })
+        .map_err(|r| r.map(|c| c.0))
     }
 
-    /// The one submission path: wait for room (or refuse), then box the job and queue it.
+    /// The one submission path: wait for room (or refuse), then queue the job, boxed by the
+    /// caller before the lock (the allocation stays outside the critical section). `accept` runs
+    /// under the lock once the job is accepted, with its id. A refused job is unboxed and given
+    /// back.
     #[track_caller]
-    fn enqueue<F, R>(
+    fn enqueue<C, T, S>(
         &self,
-        f: F,
+        mut job: Box<Job<C, T, S>>,
         block: bool,
-        make: impl FnOnce(F, JobId) -> (Box<dyn Task>, R),
-    ) -> Result<R, Rejected<F>> {
+        accept: impl FnOnce(&mut Job<C, T, S>, JobId),
+    ) -> Result<JobId, Rejected<C>>
+    where
+        C: Call<T> + 'static,
+        T: 'static,
+        S: Sink<T> + 'static,
+    {
         let shared = &*self.shared;
         let mut st = shared.state.lock();
         loop {
             if !st.open {
-                return Err(reject(st, f, RejectReason::ShutDown));
+                return Err(reject(st, job.into_call(), RejectReason::ShutDown));
             }
-            if st.queue.len() < st.capacity {
+            // `queued` counts the jobs in the queue and in the workers' hands: the bound covers
+            // every accepted job that has not started.
+            if st.stats.queued < st.capacity {
                 break;
             }
             if !block {
-                return Err(reject(st, f, RejectReason::Full));
+                return Err(reject(st, job.into_call(), RejectReason::Full));
             }
-            // Full: wait for a worker to take a job (or for shutdown).
+            // Full: wait for the workers to drain it (or for shutdown).
             st.blocked_submitters += 1;
             st = shared.room.wait(st);
             st.blocked_submitters -= 1;
         }
         let id = st.stats.submitted;
-        let (task, out) = make(f, id);
-        st.queue.push_back(task);
+        accept(&mut job, id);
+        st.queue.push_back(job);
         st.stats.submitted += 1;
         st.stats.queued += 1;
-        shared.queued_hint.store(st.stats.queued, Ordering::Relaxed);
+        shared
+            .queued_hint
+            .0
+            .store(st.queue.len(), Ordering::Relaxed);
         st.stats.in_flight += 1;
         st.stats.peak_in_flight = st.stats.peak_in_flight.max(st.stats.in_flight);
-        // Wake a sleeping worker only if there is one; a busy worker re-checks the queue before it
-        // sleeps, so the job cannot be stranded.
-        if st.idle_workers > 0 {
+        // Wake a sleeping worker only if there is one and no worker is watching the queue; a busy
+        // worker re-checks the queue before it sleeps, so the job cannot be stranded.
+        let wake = st.idle_workers > 0 && st.spinning == 0;
+        drop(st);
+        if wake {
             shared.work.notify_one();
         }
-        Ok(out)
+        Ok(id)
     }
 
     /// Blocks until the queue is empty and no job is running. The pool stays open; jobs submitted
@@ -586,10 +758,16 @@ impl WorkerPool {
         let mut st = shared.state.lock();
         st.open = false;
         let drained = if cancel {
-            let drained = std::mem::take(&mut st.queue);
+            // Every job not started yet: the queue, then the jobs the workers took into their
+            // hands. A worker pops from its hand under the hand's lock, so each of these jobs is
+            // either started by its worker before this drain or cancelled here, never both.
+            let mut drained = std::mem::take(&mut st.queue);
+            for hand in shared.hands.iter() {
+                drained.extend(hand.jobs.lock().drain(..));
+            }
             let n = drained.len();
             st.stats.queued -= n;
-            shared.queued_hint.store(0, Ordering::Relaxed);
+            shared.queued_hint.0.store(0, Ordering::Relaxed);
             st.stats.in_flight -= n;
             st.stats.cancelled += n as u64;
             if st.blocked_submitters > 0 {
