@@ -146,7 +146,7 @@ impl<C, T, S: Sink<T>> Job<C, T, S> {
     }
 
     /// Gives back the job's closure without running it or telling its sink (a refused job).
-    pub(crate) fn into_call(mut self: Box<Self>) -> C {
+    pub(crate) fn into_call(mut self) -> C {
         self.f
             .take()
             .expect("a refused job still holds its closure")

@@ -673,7 +673,7 @@ impl WorkerPool {
         let mut st = shared.state.lock();
         loop {
             if !st.open {
-                return Err(reject(st, job.into_call(), RejectReason::ShutDown));
+                return Err(reject(st, (*job).into_call(), RejectReason::ShutDown));
             }
             // `queued` counts the jobs in the queue and in the workers' hands: the bound covers
             // every accepted job that has not started.
@@ -681,7 +681,7 @@ impl WorkerPool {
                 break;
             }
             if !block {
-                return Err(reject(st, job.into_call(), RejectReason::Full));
+                return Err(reject(st, (*job).into_call(), RejectReason::Full));
             }
             // Full: wait for the workers to drain it (or for shutdown).
             st.blocked_submitters += 1;
