@@ -481,3 +481,44 @@ fn a_hold_keeps_the_results_channel_open_until_dropped() {
     assert_eq!(got, [0, 1, 2]);
     producer.join().unwrap();
 }
+
+#[test]
+fn a_job_waiting_for_the_job_queued_behind_it_finishes() {
+    // Both workers are held busy while `a` and `b` are queued, so the first worker released takes
+    // both in one batch (a queue of 64 with 2 workers: batches of up to 16). `a` then waits for
+    // `b`, which sits in that worker's hand: the other worker must steal it.
+    for _ in 0..20 {
+        // Not dropped on failure: a stuck job would make the graceful drop hang the test.
+        let pool = std::mem::ManuallyDrop::new(WorkerPool::new(2, 64));
+        let gate = Arc::new(Barrier::new(3));
+        for _ in 0..2 {
+            let gate = gate.clone();
+            pool.execute(move || {
+                gate.wait();
+            })
+            .unwrap();
+        }
+        // Let both workers start their gate job before `a` and `b` arrive (the gate jobs, too,
+        // may have been taken as one batch).
+        let t0 = std::time::Instant::now();
+        while pool.stats().queued > 0 {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "a gate job waited 10 s in a worker's hand while the other worker was free"
+            );
+            thread::yield_now();
+        }
+        let (tx, rx) = mpsc::channel();
+        let a = pool
+            .submit(move || rx.recv_timeout(Duration::from_secs(10)).is_ok())
+            .unwrap();
+        let b = pool.submit(move || tx.send(()).unwrap()).unwrap();
+        gate.wait();
+        assert!(
+            a.join().unwrap(),
+            "a waited 10 s for b, which sat behind it in the same worker's batch"
+        );
+        b.join().unwrap();
+        std::mem::ManuallyDrop::into_inner(pool).shutdown();
+    }
+}
