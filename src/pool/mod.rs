@@ -446,18 +446,13 @@ fn work(shared: &Shared, me: usize) {
         if spin_yields > 0 && !spun && st.open {
             // Before sleeping, watch the queue for a moment without the lock: under a steady
             // stream of jobs the next one usually arrives within a few yields, and neither side
-            // then pays for a futex wait and wake-up. Wait until a batch has gathered or the
-            // queue stops growing, so that each trip to the lock takes several jobs.
+            // then pays for a futex wait and wake-up.
             st.spinning += 1;
-            let batch = st.batch;
             drop(st);
-            let mut last = 0;
             for _ in 0..spin_yields {
-                let queued = shared.queued_hint.0.load(Ordering::Relaxed);
-                if queued >= batch || (queued > 0 && queued == last) {
+                if shared.queued_hint.0.load(Ordering::Relaxed) > 0 {
                     break;
                 }
-                last = queued;
                 thread::yield_now();
             }
             spun = true;
@@ -699,9 +694,11 @@ impl WorkerPool {
             .store(st.queue.len(), Ordering::Relaxed);
         st.stats.in_flight += 1;
         st.stats.peak_in_flight = st.stats.peak_in_flight.max(st.stats.in_flight);
-        // Wake a sleeping worker only if there is one and no worker is watching the queue; a busy
-        // worker re-checks the queue before it sleeps, so the job cannot be stranded.
-        let wake = st.idle_workers > 0 && st.spinning == 0;
+        // Wake a sleeping worker only if there is one; a busy worker re-checks the queue before it
+        // sleeps, so the job cannot be stranded. (Not skipped when another worker is watching the
+        // queue: on a loaded machine a yielding worker may not run again for a whole time slice,
+        // while a woken one is scheduled at once.)
+        let wake = st.idle_workers > 0;
         drop(st);
         if wake {
             shared.work.notify_one();
