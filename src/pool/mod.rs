@@ -22,18 +22,41 @@
 //! condition variables carry the two waits (`work`: a worker for a job, `room`: a submitter for a
 //! free slot) and a third (`idle`) carries "the pool went idle" and "the workers are joined". A
 //! waiter count sits next to each condition variable, so the common path (a job arrives while no
-//! worker sleeps, a slot frees while no submitter is blocked) makes no wake-up call at all.
-//! On real threads an idle worker first watches an atomic copy of the queue length for a few
-//! yields before it sleeps, so a steady stream of jobs rarely pays for a sleep and a wake-up.
+//! worker sleeps, a slot frees while no submitter is blocked) makes no wake-up call at all; on the
+//! submit and take paths the wake-ups that are needed are decided under the lock and made after
+//! releasing it.
+//!
+//! A worker takes up to a *batch* of jobs per trip to the lock (32, or `capacity / (2 × workers)`
+//! for a small queue, at least 1): it starts the first and keeps the rest in its *hand*, a small
+//! queue of its own behind its own lock, from which it pops them one by one. It records how its
+//! jobs ended in the counters once its hand is empty, on the same trip to the lock as taking the
+//! next batch. So one lock acquisition serves many jobs, and the submitter and the workers rarely
+//! meet on the pool's lock. Jobs in a hand are never stranded: a worker that finds the queue
+//! empty steals the front half of another worker's hand before it sleeps or exits, and a worker
+//! that leaves jobs in its hand while another worker sleeps and none watches the queue wakes one
+//! (the job it starts may wait for one behind it). Jobs are added to a hand only under the pool's lock, so "queue and hands
+//! empty", seen under it, holds until the next submission. [`shutdown_now`] empties the hands
+//! too; a worker pops from its hand under the hand's lock, so each such job is either started
+//! before or cancelled by it, never both.
+//!
+//! A job is boxed before the submitter takes the lock, so the allocation stays out of the
+//! critical section. On real threads an idle worker first watches an atomic copy of the queue
+//! length for a few yields before it sleeps, so a steady stream of jobs rarely pays for a sleep
+//! and a wake-up.
+//!
+//! [`shutdown_now`]: WorkerPool::shutdown_now
 //!
 //! # The contract, Go style
 //!
-//! * [`submit`](WorkerPool::submit) blocks while the queue holds `capacity` jobs (backpressure);
-//!   [`try_submit`](WorkerPool::try_submit) gives the job back instead. A blocked submitter is woken
-//!   once the queue has drained to half its capacity, not at every free slot: under a saturated
-//!   queue that saves a wake-up per job, at the price of a submitter waiting a little longer than
-//!   strictly needed. Either gives the job back,
-//!   never panics and never drops it, once the pool is shut down ([`RejectReason::ShutDown`]).
+//! * [`submit`](WorkerPool::submit) blocks while `capacity` accepted jobs wait to start
+//!   (backpressure); [`try_submit`](WorkerPool::try_submit) gives the job back instead. The jobs
+//!   workers hold in their hands count against the bound, and so do the jobs a worker has run
+//!   from its hand but not recorded yet (at most a batch per worker): a submitter may be held back
+//!   a little early, never late, so no more than `capacity` accepted jobs ever wait. A blocked
+//!   submitter is woken once the waiting jobs are down to half the capacity, not at every free
+//!   slot: under a saturated queue that saves a wake-up per job, at the price of a submitter
+//!   waiting a little longer than strictly needed. Either gives the job back, never panics and
+//!   never drops it, once the pool is shut down ([`RejectReason::ShutDown`]).
 //! * An accepted job runs exactly once, on one of the `workers` threads, or — only under
 //!   [`shutdown_now`](WorkerPool::shutdown_now) — is reported as [`JobError::Cancelled`] through its
 //!   handle. The job's effects happen before its handle's `join` returns.
@@ -129,14 +152,19 @@ pub struct Stats {
     /// Submissions refused (queue full in `try_submit`, or pool shut down).
     pub rejected: u64,
     /// Jobs accepted and not finished yet: queued plus running.
+    ///
+    /// Like `queued`, `running`, `completed` and `panicked`, it is updated for a worker's batch
+    /// when the worker has run it (see [`WorkerPool::stats`]).
     pub in_flight: usize,
     /// The largest `in_flight` seen so far.
     pub peak_in_flight: usize,
-    /// Jobs running right now.
+    /// Jobs running right now: one per worker busy with a batch, from taking it until recording
+    /// it.
     pub running: usize,
     /// The largest number of jobs seen running at once; never more than `workers`.
     pub peak_running: usize,
-    /// Jobs waiting in the queue right now.
+    /// Jobs accepted and not started: in the queue or in a worker's hand (a batch it took and
+    /// has not recorded as run yet).
     pub queued: usize,
 }
 
@@ -549,9 +577,11 @@ impl WorkerPool {
 
     /// Returns a snapshot of the pool's counters.
     ///
-    /// A worker records how a job ended just after it delivered the job's outcome, so right after a
-    /// handle's `join` the counters may lag by that job; after [`wait_idle`](WorkerPool::wait_idle)
-    /// or a shutdown they are exact.
+    /// A worker records how its jobs ended once it has run the whole batch it took (up to 32
+    /// jobs, see the [module docs](self)), so right after a handle's `join` the counters may lag
+    /// by that worker's batch: its jobs that already ran still count as queued (one as running).
+    /// Each snapshot is consistent (`in_flight == queued + running`, `running <= workers`); after
+    /// [`wait_idle`](WorkerPool::wait_idle) or a shutdown the counters are exact.
     pub fn stats(&self) -> Stats {
         self.shared.state.lock().stats
     }
