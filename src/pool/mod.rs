@@ -81,7 +81,7 @@ use std::fmt;
 use self::handle::{Call, Discard, Ended, Job, Plain, Sink, Task, WithCtx};
 pub use self::handle::{Hold, JobError, JobHandle, JobId, Results};
 use crate::context::{CancelFn, Context};
-use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::thread::{self, JoinHandle, ThreadId};
 use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -214,9 +214,10 @@ struct Hand {
     jobs: Mutex<VecDeque<Box<dyn Task>>>,
 }
 
-/// The queue's length for idle workers watching it without the lock, on a cache line of its own.
+/// Whether the queue holds a job, for idle workers watching it without the lock, on a cache line
+/// of its own.
 #[repr(align(128))]
-struct Hint(AtomicUsize);
+struct Hint(AtomicBool);
 
 struct Shared {
     state: Mutex<State>,
@@ -232,7 +233,7 @@ struct Shared {
     ctx: Context,
     /// Cancels `ctx`: by `shutdown_now` at once, by a graceful shutdown once every job is done.
     cancel: CancelFn,
-    /// A copy of `queue.len()`, written under the lock, read without it by idle workers deciding
+    /// `!queue.is_empty()`, written under the lock, read without it by idle workers deciding
     /// whether to sleep. Only a hint: the decision is re-made under the lock.
     queued_hint: Hint,
 }
@@ -364,7 +365,7 @@ impl Builder {
             idle: Condvar::new(),
             ctx,
             cancel,
-            queued_hint: Hint(AtomicUsize::new(0)),
+            queued_hint: Hint(AtomicBool::new(false)),
         });
         let handles = (0..self.workers)
             .map(|i| {
@@ -438,7 +439,7 @@ fn work(shared: &Shared, me: usize) {
             st.stats.panicked += t.panicked;
             wakes.idle = st.stats.in_flight == 0 && st.idle_waiters > 0;
         }
-        if let Some(first) = take(shared, &mut st, me) {
+        if let Some((first, in_hand)) = take(shared, &mut st, me) {
             spun = false;
             st.stats.queued -= 1;
             st.stats.running += 1;
@@ -449,7 +450,7 @@ fn work(shared: &Shared, me: usize) {
             // Jobs left in this worker's hand while another worker sleeps and none watches the
             // queue: wake one, which steals from the hand if the queue is still empty then. (A job
             // in the hand may be the one the job this worker is about to run waits for.)
-            wakes.worker = st.idle_workers > 0 && st.spinning == 0 && has_jobs(hand);
+            wakes.worker = in_hand && st.idle_workers > 0 && st.spinning == 0;
             drop(st);
             wakes.fire(shared);
             let mut next = Some(first);
@@ -475,16 +476,22 @@ fn work(shared: &Shared, me: usize) {
             // Before sleeping, watch the queue for a moment without the lock: under a steady
             // stream of jobs the next one usually arrives within a few yields, and neither side
             // then pays for a futex wait and wake-up.
+            // A job seen, it tries the lock rather than queueing on it: if a submitter holds it, the
+            // worker yields instead of spinning on the lock's cache line under the submitter.
             st.spinning += 1;
             drop(st);
+            let mut relocked = None;
             for _ in 0..spin_yields {
-                if shared.queued_hint.0.load(Ordering::Relaxed) > 0 {
-                    break;
+                if shared.queued_hint.0.load(Ordering::Relaxed) {
+                    relocked = shared.state.try_lock();
+                    if relocked.is_some() {
+                        break;
+                    }
                 }
                 thread::yield_now();
             }
             spun = true;
-            st = shared.state.lock();
+            st = relocked.unwrap_or_else(|| shared.state.lock());
             st.spinning -= 1;
             continue;
         }
@@ -503,26 +510,21 @@ fn work(shared: &Shared, me: usize) {
     }
 }
 
-/// Returns `true` if `hand` holds a job.
-fn has_jobs(hand: &Mutex<VecDeque<Box<dyn Task>>>) -> bool {
-    !hand.lock().is_empty()
-}
-
 /// Takes work for worker `me` (whose hand is empty), under the pool's lock: up to a batch from the
-/// queue, or else the front half of another worker's hand. Returns the job to start now; the rest
-/// go into `me`'s hand.
-fn take(shared: &Shared, st: &mut State, me: usize) -> Option<Box<dyn Task>> {
+/// queue, or else the front half of another worker's hand. Returns the job to start now and whether
+/// more went into `me`'s hand.
+fn take(shared: &Shared, st: &mut State, me: usize) -> Option<(Box<dyn Task>, bool)> {
     if !st.queue.is_empty() {
         let k = st.queue.len().min(st.batch);
-        let first = st.queue.pop_front();
+        let first = st.queue.pop_front()?;
         if k > 1 {
             shared.hands[me].jobs.lock().extend(st.queue.drain(..k - 1));
         }
         shared
             .queued_hint
             .0
-            .store(st.queue.len(), Ordering::Relaxed);
-        return first;
+            .store(!st.queue.is_empty(), Ordering::Relaxed);
+        return Some((first, k > 1));
     }
     for (i, other) in shared.hands.iter().enumerate() {
         if i == me {
@@ -535,13 +537,13 @@ fn take(shared: &Shared, st: &mut State, me: usize) -> Option<Box<dyn Task>> {
         // The front: the job its owner would start next, possibly the one its running job waits
         // for.
         let k = victim.len().div_ceil(2);
-        let first = victim.pop_front();
+        let first = victim.pop_front()?;
         if k > 1 {
             let stolen: Vec<_> = victim.drain(..k - 1).collect();
             drop(victim);
             shared.hands[me].jobs.lock().extend(stolen);
         }
-        return first;
+        return Some((first, k > 1));
     }
     None
 }
@@ -715,13 +717,14 @@ impl WorkerPool {
         }
         let id = st.stats.submitted;
         accept(&mut job, id);
+        if st.queue.is_empty() {
+            // Only the empty → non-empty change is news to the watching workers; storing at every
+            // job would pull the hint's cache line away from them each time.
+            shared.queued_hint.0.store(true, Ordering::Relaxed);
+        }
         st.queue.push_back(job);
         st.stats.submitted += 1;
         st.stats.queued += 1;
-        shared
-            .queued_hint
-            .0
-            .store(st.queue.len(), Ordering::Relaxed);
         st.stats.in_flight += 1;
         st.stats.peak_in_flight = st.stats.peak_in_flight.max(st.stats.in_flight);
         // Wake a sleeping worker only if there is one; a busy worker re-checks the queue before it
@@ -794,7 +797,7 @@ impl WorkerPool {
             }
             let n = drained.len();
             st.stats.queued -= n;
-            shared.queued_hint.0.store(0, Ordering::Relaxed);
+            shared.queued_hint.0.store(false, Ordering::Relaxed);
             st.stats.in_flight -= n;
             st.stats.cancelled += n as u64;
             if st.blocked_submitters > 0 {
