@@ -217,3 +217,22 @@ fn a_job_waiting_for_the_job_behind_it_in_a_batch_finishes_under_every_checker()
         pool.shutdown();
     });
 }
+
+#[test]
+fn an_execute_job_racing_shutdown_now_runs_or_is_dropped_exactly_once_under_every_checker() {
+    passes_everywhere(|| {
+        // A one-word closure: queued inline, without a box.
+        let pool = WorkerPool::new(1, 2);
+        let ran = Arc::new(AtomicUsize::new(0));
+        let r = ran.clone();
+        pool.execute(move || {
+            r.fetch_add(1, Ordering::SeqCst);
+        })
+        .unwrap();
+        let cancelled = pool.shutdown_now();
+        assert_eq!(ran.load(Ordering::SeqCst) + cancelled, 1);
+        assert_eq!(Arc::strong_count(&ran), 1, "the job's capture leaked");
+        let s = pool.stats();
+        assert_eq!((s.completed + s.cancelled, s.in_flight), (1, 0));
+    });
+}

@@ -522,3 +522,69 @@ fn a_job_waiting_for_the_job_queued_behind_it_finishes() {
         std::mem::ManuallyDrop::into_inner(pool).shutdown();
     }
 }
+
+#[test]
+fn execute_jobs_drop_their_captures_exactly_once_whether_cancelled_or_refused() {
+    // Closures of one word (queued inline, without a box) and of nine words (boxed) alike.
+    let token = Arc::new(());
+    let pool = WorkerPool::new(1, 8);
+    let (started_tx, started_rx) = mpsc::channel();
+    pool.submit_ctx(move |ctx| {
+        started_tx.send(()).unwrap();
+        ctx.done().wait();
+    })
+    .unwrap();
+    started_rx.recv().unwrap();
+    for _ in 0..3 {
+        let t = token.clone();
+        pool.execute(move || drop(t)).unwrap();
+        let (t, pad) = (token.clone(), [7u64; 8]);
+        pool.execute(move || {
+            std::hint::black_box(pad);
+            drop(t)
+        })
+        .unwrap();
+    }
+    assert_eq!(Arc::strong_count(&token), 7);
+    assert_eq!(pool.shutdown_now(), 6);
+    assert_eq!(
+        Arc::strong_count(&token),
+        1,
+        "a cancelled job's capture leaked"
+    );
+    let t = token.clone();
+    let back = pool.execute(move || drop(t)).unwrap_err().into_job();
+    assert_eq!(
+        Arc::strong_count(&token),
+        2,
+        "the refused closure lost its capture"
+    );
+    drop(back);
+    assert_eq!(Arc::strong_count(&token), 1);
+}
+
+#[test]
+fn execute_jobs_run_exactly_once_and_their_panics_are_counted() {
+    quiet_deliberate_panics();
+    let pool = WorkerPool::new(2, 4);
+    let ran = Arc::new(AtomicUsize::new(0));
+    for i in 0..100 {
+        let r = ran.clone();
+        pool.execute(move || {
+            r.fetch_add(1, Ordering::SeqCst);
+            if i % 10 == 0 {
+                panic!("deliberate: an execute job panics");
+            }
+        })
+        .unwrap();
+    }
+    pool.wait_idle();
+    assert_eq!(ran.load(Ordering::SeqCst), 100);
+    assert_eq!(
+        Arc::strong_count(&ran),
+        1,
+        "a finished job's capture leaked"
+    );
+    let s = pool.stats();
+    assert_eq!((s.completed, s.panicked, s.in_flight), (90, 10, 0));
+}

@@ -74,12 +74,14 @@
 //! closed channel" panic becomes an ordinary [`Rejected`] error.
 
 mod handle;
+mod queued;
 
 use std::collections::VecDeque;
 use std::fmt;
 
-use self::handle::{Call, Discard, Ended, Job, Plain, Sink, Task, WithCtx};
+use self::handle::{Call, Discard, Ended, Job, Plain, Sink, WithCtx};
 pub use self::handle::{Hold, JobError, JobHandle, JobId, Results};
+use self::queued::{Queued, Small};
 use crate::context::{CancelFn, Context};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::thread::{self, JoinHandle, ThreadId};
@@ -179,7 +181,7 @@ const MAX_BATCH: usize = 32;
 
 /// Everything behind the one lock.
 struct State {
-    queue: VecDeque<Box<dyn Task>>,
+    queue: VecDeque<Queued>,
     capacity: usize,
     /// How many jobs a worker takes from the queue at once.
     batch: usize,
@@ -211,7 +213,7 @@ struct State {
 /// share a cache line.
 #[repr(align(128))]
 struct Hand {
-    jobs: Mutex<VecDeque<Box<dyn Task>>>,
+    jobs: Mutex<VecDeque<Queued>>,
 }
 
 /// Whether the queue holds a job, for idle workers watching it without the lock, on a cache line
@@ -513,7 +515,7 @@ fn work(shared: &Shared, me: usize) {
 /// Takes work for worker `me` (whose hand is empty), under the pool's lock: up to a batch from the
 /// queue, or else the front half of another worker's hand. Returns the job to start now and whether
 /// more went into `me`'s hand.
-fn take(shared: &Shared, st: &mut State, me: usize) -> Option<(Box<dyn Task>, bool)> {
+fn take(shared: &Shared, st: &mut State, me: usize) -> Option<(Queued, bool)> {
     if !st.queue.is_empty() {
         let k = st.queue.len().min(st.batch);
         let first = st.queue.pop_front()?;
@@ -651,16 +653,21 @@ impl WorkerPool {
     }
 
     /// Submits `f` without a handle (blocking while the queue is full): the outcome is only
-    /// counted in [`stats`](WorkerPool::stats). The cheapest way to run a job.
+    /// counted in [`stats`](WorkerPool::stats). The cheapest way to run a job: a closure of at
+    /// most three words is queued without a heap allocation.
     #[track_caller]
     pub fn execute<F>(&self, f: F) -> Result<(), Rejected<F>>
     where
         F: FnOnce() + Send + 'static,
     {
-        let job = Box::new(Job::new(Plain(f), Discard));
-        match self.enqueue(job, true, |_, _| ()) {
-            Ok(_) => Ok(()),
-            Err(r) => Err(r.map(|c| c.0)),
+        if Small::fits::<F>() {
+            self.enqueue(Inline(f), true, |_, _| ()).map(|_| ())
+        } else {
+            let job = Box::new(Job::new(Plain(f), Discard));
+            match self.enqueue(job, true, |_, _| ()) {
+                Ok(_) => Ok(()),
+                Err(r) => Err(r.map(|c| c.0)),
+            }
         }
     }
 
@@ -685,22 +692,17 @@ impl WorkerPool {
     /// under the lock once the job is accepted, with its id. A refused job is unboxed and given
     /// back.
     #[track_caller]
-    fn enqueue<C, T, S>(
+    fn enqueue<P: Pending>(
         &self,
-        mut job: Box<Job<C, T, S>>,
+        mut job: P,
         block: bool,
-        accept: impl FnOnce(&mut Job<C, T, S>, JobId),
-    ) -> Result<JobId, Rejected<C>>
-    where
-        C: Call<T> + 'static,
-        T: 'static,
-        S: Sink<T> + 'static,
-    {
+        accept: impl FnOnce(&mut P, JobId),
+    ) -> Result<JobId, Rejected<P::Back>> {
         let shared = &*self.shared;
         let mut st = shared.state.lock();
         loop {
             if !st.open {
-                return Err(reject(st, (*job).into_call(), RejectReason::ShutDown));
+                return Err(reject(st, job.give_back(), RejectReason::ShutDown));
             }
             // `queued` counts the jobs in the queue and in the workers' hands: the bound covers
             // every accepted job that has not started.
@@ -708,7 +710,7 @@ impl WorkerPool {
                 break;
             }
             if !block {
-                return Err(reject(st, (*job).into_call(), RejectReason::Full));
+                return Err(reject(st, job.give_back(), RejectReason::Full));
             }
             // Full: wait for the workers to drain it (or for shutdown).
             st.blocked_submitters += 1;
@@ -722,7 +724,7 @@ impl WorkerPool {
             // job would pull the hint's cache line away from them each time.
             shared.queued_hint.0.store(true, Ordering::Relaxed);
         }
-        st.queue.push_back(job);
+        st.queue.push_back(job.into_queued());
         st.stats.submitted += 1;
         st.stats.queued += 1;
         st.stats.in_flight += 1;
@@ -856,6 +858,49 @@ impl WorkerPool {
         if st.idle_waiters > 0 {
             shared.idle.notify_all();
         }
+    }
+}
+
+/// A job on its way into the queue: built before the pool's lock is taken, given back whole if it
+/// is refused, type-erased only once accepted.
+trait Pending {
+    /// What a refused submission gives back.
+    type Back;
+    /// Unwraps the refused job.
+    fn give_back(self) -> Self::Back;
+    /// Erases the accepted job's type for the queue.
+    fn into_queued(self) -> Queued;
+}
+
+impl<C, T, S> Pending for Box<Job<C, T, S>>
+where
+    C: Call<T> + 'static,
+    T: 'static,
+    S: Sink<T> + 'static,
+{
+    type Back = C;
+
+    fn give_back(self) -> C {
+        (*self).into_call()
+    }
+
+    fn into_queued(self) -> Queued {
+        Queued::Boxed(self)
+    }
+}
+
+/// An `execute` closure small enough to be queued inline ([`Small::fits`]).
+struct Inline<F>(F);
+
+impl<F: FnOnce() + Send + 'static> Pending for Inline<F> {
+    type Back = F;
+
+    fn give_back(self) -> F {
+        self.0
+    }
+
+    fn into_queued(self) -> Queued {
+        Queued::Small(Small::new(self.0))
     }
 }
 
