@@ -5,7 +5,7 @@
 use racezoo::check::{Checker, Config, Verdict};
 use racezoo::pool::{JobError, RejectReason, Results, WorkerPool};
 use racezoo::sync::atomic::{AtomicUsize, Ordering};
-use racezoo::sync::{Arc, thread};
+use racezoo::sync::{Arc, Condvar, Mutex, thread};
 
 fn config() -> Config {
     Config {
@@ -138,5 +138,101 @@ fn two_concurrent_shutdowns_both_wait_for_the_jobs_under_every_checker() {
         pool.shutdown();
         assert_eq!(ran.load(Ordering::SeqCst), 1);
         other.join().unwrap();
+    });
+}
+
+#[test]
+fn shutdown_now_cancels_the_jobs_a_worker_took_in_a_batch_under_every_checker() {
+    passes_everywhere(|| {
+        // One worker and a queue of 4: the worker takes up to 2 jobs at a time, so it may hold the
+        // second job in its hand, taken but not started, when shutdown_now comes. The first job
+        // returns only once shutdown_now cancels the pool's context (after it has emptied the
+        // queue and the hands), so neither later job may start: both must be cancelled.
+        let pool = WorkerPool::new(1, 4);
+        let ran = Arc::new(AtomicUsize::new(0));
+        let started = Arc::new((Mutex::new(false), Condvar::new()));
+        let s = started.clone();
+        let first = pool
+            .submit_ctx(move |ctx| {
+                *s.0.lock() = true;
+                s.1.notify_all();
+                ctx.done().wait();
+            })
+            .unwrap();
+        let later: Vec<_> = (0..2)
+            .map(|bit| {
+                let ran = ran.clone();
+                pool.submit(move || {
+                    ran.fetch_or(1 << bit, Ordering::SeqCst);
+                })
+                .unwrap()
+            })
+            .collect();
+        let mut is_started = started.0.lock();
+        while !*is_started {
+            is_started = started.1.wait(is_started);
+        }
+        drop(is_started);
+        assert_eq!(pool.shutdown_now(), 2);
+        first.join().unwrap();
+        for h in later {
+            assert!(h.join().unwrap_err().is_cancelled());
+        }
+        assert_eq!(
+            ran.load(Ordering::SeqCst),
+            0,
+            "a job started after shutdown_now"
+        );
+        let s = pool.stats();
+        assert_eq!((s.completed, s.cancelled), (1, 2));
+        assert_eq!((s.in_flight, s.queued, s.running), (0, 0, 0));
+    });
+}
+
+#[test]
+fn a_job_waiting_for_the_job_behind_it_in_a_batch_finishes_under_every_checker() {
+    passes_everywhere(|| {
+        // Two workers and a queue of 8: a worker takes up to 2 jobs at a time. If one worker takes
+        // both, the first waits for the second, which sits in that worker's hand: the other worker
+        // must steal it (and be woken to, if it sleeps).
+        let pool = WorkerPool::new(2, 8);
+        let flag = Arc::new((Mutex::new(false), Condvar::new()));
+        let f = flag.clone();
+        let waiter = pool
+            .submit(move || {
+                let mut set = f.0.lock();
+                while !*set {
+                    set = f.1.wait(set);
+                }
+            })
+            .unwrap();
+        let setter = pool
+            .submit(move || {
+                *flag.0.lock() = true;
+                flag.1.notify_all();
+            })
+            .unwrap();
+        waiter.join().unwrap();
+        setter.join().unwrap();
+        pool.shutdown();
+    });
+}
+
+#[test]
+fn an_execute_job_racing_shutdown_now_runs_or_is_dropped_exactly_once_under_every_checker() {
+    passes_everywhere(|| {
+        // A one-word closure: queued inline, without a box.
+        let pool = WorkerPool::new(1, 2);
+        let ran = Arc::new(AtomicUsize::new(0));
+        let r = ran.clone();
+        pool.execute(move || {
+            r.fetch_add(1, Ordering::SeqCst);
+        })
+        .unwrap();
+        let cancelled = pool.shutdown_now();
+        assert_eq!(ran.load(Ordering::SeqCst) + cancelled, 1);
+        assert_eq!(Arc::strong_count(&ran), 1, "the job's capture leaked");
+        let s = pool.stats();
+        assert_eq!((s.completed + s.cancelled, s.in_flight), (1, 0));
     });
 }

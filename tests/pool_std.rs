@@ -481,3 +481,110 @@ fn a_hold_keeps_the_results_channel_open_until_dropped() {
     assert_eq!(got, [0, 1, 2]);
     producer.join().unwrap();
 }
+
+#[test]
+fn a_job_waiting_for_the_job_queued_behind_it_finishes() {
+    // Both workers are held busy while `a` and `b` are queued, so the first worker released takes
+    // both in one batch (a queue of 64 with 2 workers: batches of up to 16). `a` then waits for
+    // `b`, which sits in that worker's hand: the other worker must steal it.
+    for _ in 0..20 {
+        // Not dropped on failure: a stuck job would make the graceful drop hang the test.
+        let pool = std::mem::ManuallyDrop::new(WorkerPool::new(2, 64));
+        let gate = Arc::new(Barrier::new(3));
+        for _ in 0..2 {
+            let gate = gate.clone();
+            pool.execute(move || {
+                gate.wait();
+            })
+            .unwrap();
+        }
+        // Let both workers start their gate job before `a` and `b` arrive (the gate jobs, too,
+        // may have been taken as one batch).
+        let t0 = std::time::Instant::now();
+        while pool.stats().queued > 0 {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "a gate job waited 10 s in a worker's hand while the other worker was free"
+            );
+            thread::yield_now();
+        }
+        let (tx, rx) = mpsc::channel();
+        let a = pool
+            .submit(move || rx.recv_timeout(Duration::from_secs(10)).is_ok())
+            .unwrap();
+        let b = pool.submit(move || tx.send(()).unwrap()).unwrap();
+        gate.wait();
+        assert!(
+            a.join().unwrap(),
+            "a waited 10 s for b, which sat behind it in the same worker's batch"
+        );
+        b.join().unwrap();
+        std::mem::ManuallyDrop::into_inner(pool).shutdown();
+    }
+}
+
+#[test]
+fn execute_jobs_drop_their_captures_exactly_once_whether_cancelled_or_refused() {
+    // Closures of one word (queued inline, without a box) and of nine words (boxed) alike.
+    let token = Arc::new(());
+    let pool = WorkerPool::new(1, 8);
+    let (started_tx, started_rx) = mpsc::channel();
+    pool.submit_ctx(move |ctx| {
+        started_tx.send(()).unwrap();
+        ctx.done().wait();
+    })
+    .unwrap();
+    started_rx.recv().unwrap();
+    for _ in 0..3 {
+        let t = token.clone();
+        pool.execute(move || drop(t)).unwrap();
+        let (t, pad) = (token.clone(), [7u64; 8]);
+        pool.execute(move || {
+            std::hint::black_box(pad);
+            drop(t)
+        })
+        .unwrap();
+    }
+    assert_eq!(Arc::strong_count(&token), 7);
+    assert_eq!(pool.shutdown_now(), 6);
+    assert_eq!(
+        Arc::strong_count(&token),
+        1,
+        "a cancelled job's capture leaked"
+    );
+    let t = token.clone();
+    let back = pool.execute(move || drop(t)).unwrap_err().into_job();
+    assert_eq!(
+        Arc::strong_count(&token),
+        2,
+        "the refused closure lost its capture"
+    );
+    drop(back);
+    assert_eq!(Arc::strong_count(&token), 1);
+}
+
+#[test]
+fn execute_jobs_run_exactly_once_and_their_panics_are_counted() {
+    quiet_deliberate_panics();
+    let pool = WorkerPool::new(2, 4);
+    let ran = Arc::new(AtomicUsize::new(0));
+    for i in 0..100 {
+        let r = ran.clone();
+        pool.execute(move || {
+            r.fetch_add(1, Ordering::SeqCst);
+            if i % 10 == 0 {
+                panic!("deliberate: an execute job panics");
+            }
+        })
+        .unwrap();
+    }
+    pool.wait_idle();
+    assert_eq!(ran.load(Ordering::SeqCst), 100);
+    assert_eq!(
+        Arc::strong_count(&ran),
+        1,
+        "a finished job's capture leaked"
+    );
+    let s = pool.stats();
+    assert_eq!((s.completed, s.panicked, s.in_flight), (90, 10, 0));
+}

@@ -101,32 +101,72 @@ pub(crate) trait Sink<T>: Send {
     fn deliver(&self, outcome: Result<T, JobError>);
 }
 
-/// A job closure with its sink. `f` is `None` once the job has run or been cancelled.
-pub(crate) struct Job<F, T, S: Sink<T>> {
-    f: Option<F>,
+/// How a queued job is called: [`Plain`] ignores the pool's context, [`WithCtx`] passes it.
+pub(crate) trait Call<T>: Send {
+    /// Calls the job.
+    fn call(self, ctx: &Context) -> T;
+}
+
+/// A job that takes no context (`submit`, `execute`).
+pub(crate) struct Plain<F>(pub(crate) F);
+
+impl<F: FnOnce() -> T + Send, T> Call<T> for Plain<F> {
+    fn call(self, _ctx: &Context) -> T {
+        (self.0)()
+    }
+}
+
+/// A job that takes the pool's context (`submit_ctx`).
+pub(crate) struct WithCtx<F>(pub(crate) F);
+
+impl<F: FnOnce(&Context) -> T + Send, T> Call<T> for WithCtx<F> {
+    fn call(self, ctx: &Context) -> T {
+        (self.0)(ctx)
+    }
+}
+
+/// A job with its sink. `f` is `None` once the job has run, been cancelled or been given back.
+///
+/// The pool boxes a job before it takes its lock (the allocation stays out of the critical
+/// section) and keeps the box typed until the job is accepted, so a refused job can be unboxed and
+/// given back to its submitter untouched.
+pub(crate) struct Job<C, T, S: Sink<T>> {
+    f: Option<C>,
     sink: S,
     _out: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<F, T, S: Sink<T>> Job<F, T, S> {
-    pub(crate) fn new(f: F, sink: S) -> Self {
+impl<C, T, S: Sink<T>> Job<C, T, S> {
+    pub(crate) fn new(f: C, sink: S) -> Self {
         Job {
             f: Some(f),
             sink,
             _out: std::marker::PhantomData,
         }
     }
+
+    /// Gives back the job's closure without running it or telling its sink (a refused job).
+    pub(crate) fn into_call(mut self) -> C {
+        self.f
+            .take()
+            .expect("a refused job still holds its closure")
+    }
+
+    /// Returns the sink, so the pool can stamp the job's id on it once it is accepted.
+    pub(crate) fn sink_mut(&mut self) -> &mut S {
+        &mut self.sink
+    }
 }
 
-impl<F, T, S> Task for Job<F, T, S>
+impl<C, T, S> Task for Job<C, T, S>
 where
-    F: FnOnce(&Context) -> T + Send,
+    C: Call<T>,
     S: Sink<T>,
 {
     fn run(mut self: Box<Self>, ctx: &Context) -> Ended {
         let f = self.f.take().expect("a job runs at most once");
         // The panic is caught here, inside the job, so the worker thread never unwinds.
-        match catch_unwind(AssertUnwindSafe(move || f(ctx))) {
+        match catch_unwind(AssertUnwindSafe(move || f.call(ctx))) {
             Ok(value) => {
                 self.sink.deliver(Ok(value));
                 Ended::Completed
@@ -144,7 +184,7 @@ where
     }
 }
 
-impl<F, T, S: Sink<T>> Drop for Job<F, T, S> {
+impl<C, T, S: Sink<T>> Drop for Job<C, T, S> {
     fn drop(&mut self) {
         // A job dropped unrun still tells its waiter; never a silent loss.
         if self.f.take().is_some() {
@@ -198,8 +238,9 @@ impl<T: Send> Sink<T> for SlotSink<T> {
     }
 }
 
-/// Creates a handle and the sink a job writes its outcome into.
-pub(crate) fn handle<T>(id: JobId) -> (JobHandle<T>, SlotSink<T>) {
+/// Creates a handle and the sink a job writes its outcome into; the pool stamps the job's id on the
+/// handle with [`JobHandle::set_id`] once it accepts the job.
+pub(crate) fn handle<T>() -> (JobHandle<T>, SlotSink<T>) {
     let slot = Arc::new(Slot {
         state: Mutex::new(SlotState {
             outcome: None,
@@ -210,13 +251,18 @@ pub(crate) fn handle<T>(id: JobId) -> (JobHandle<T>, SlotSink<T>) {
     (
         JobHandle {
             slot: slot.clone(),
-            id,
+            id: 0,
         },
         SlotSink(slot),
     )
 }
 
 impl<T> JobHandle<T> {
+    /// Stamps the id the pool gave the job once it accepted it.
+    pub(crate) fn set_id(&mut self, id: JobId) {
+        self.id = id;
+    }
+
     /// Returns the job's id (its sequence number in the pool).
     pub fn id(&self) -> JobId {
         self.id
@@ -369,11 +415,12 @@ impl<T> Results<T> {
         self.inner.state.lock().pending += 1;
     }
 
-    /// Returns the sink for the job with id `id`.
-    pub(crate) fn sink(&self, id: JobId) -> ResultsSink<T> {
+    /// Returns the sink for one job; the pool stamps the job's id on it with
+    /// [`ResultsSink::set_id`] once it accepts the job.
+    pub(crate) fn sink(&self) -> ResultsSink<T> {
         ResultsSink {
             inner: self.inner.clone(),
-            id,
+            id: 0,
         }
     }
 }
@@ -413,6 +460,13 @@ impl<T> fmt::Debug for Hold<T> {
 pub(crate) struct ResultsSink<T> {
     inner: Arc<ResultsInner<T>>,
     id: JobId,
+}
+
+impl<T> ResultsSink<T> {
+    /// Stamps the id the pool gave the job once it accepted it.
+    pub(crate) fn set_id(&mut self, id: JobId) {
+        self.id = id;
+    }
 }
 
 impl<T: Send> Sink<T> for ResultsSink<T> {

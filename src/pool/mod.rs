@@ -22,18 +22,43 @@
 //! condition variables carry the two waits (`work`: a worker for a job, `room`: a submitter for a
 //! free slot) and a third (`idle`) carries "the pool went idle" and "the workers are joined". A
 //! waiter count sits next to each condition variable, so the common path (a job arrives while no
-//! worker sleeps, a slot frees while no submitter is blocked) makes no wake-up call at all.
-//! On real threads an idle worker first watches an atomic copy of the queue length for a few
-//! yields before it sleeps, so a steady stream of jobs rarely pays for a sleep and a wake-up.
+//! worker sleeps, a slot frees while no submitter is blocked) makes no wake-up call at all; on the
+//! submit and take paths the wake-ups that are needed are decided under the lock and made after
+//! releasing it.
+//!
+//! A worker takes up to a *batch* of jobs per trip to the lock (32, or `capacity / (2 × workers)`
+//! for a small queue, at least 1): it starts the first and keeps the rest in its *hand*, a small
+//! queue of its own behind its own lock, from which it pops them one by one. It records how its
+//! jobs ended in the counters once its hand is empty, on the same trip to the lock as taking the
+//! next batch. So one lock acquisition serves many jobs, and the submitter and the workers rarely
+//! meet on the pool's lock. Jobs in a hand are never stranded: a worker that finds the queue
+//! empty steals the front half of another worker's hand before it sleeps or exits, and a worker
+//! that leaves jobs in its hand while another worker sleeps and none watches the queue wakes one
+//! (the job it starts may wait for one behind it). Jobs are added to a hand only under the pool's lock, so "queue and hands
+//! empty", seen under it, holds until the next submission. [`shutdown_now`] empties the hands
+//! too; a worker pops from its hand under the hand's lock, so each such job is either started
+//! before or cancelled by it, never both.
+//!
+//! A job is boxed before the submitter takes the lock, so the allocation stays out of the
+//! critical section; an [`execute`](WorkerPool::execute) closure of up to three words is not
+//! boxed at all but queued inline (the pool's one `unsafe`, in `queued.rs`: with a box per job,
+//! the submitter spent more time in the allocator than in the rest of `execute`). On real threads an idle worker first watches an atomic copy of the queue
+//! length for a few yields before it sleeps, so a steady stream of jobs rarely pays for a sleep
+//! and a wake-up.
+//!
+//! [`shutdown_now`]: WorkerPool::shutdown_now
 //!
 //! # The contract, Go style
 //!
-//! * [`submit`](WorkerPool::submit) blocks while the queue holds `capacity` jobs (backpressure);
-//!   [`try_submit`](WorkerPool::try_submit) gives the job back instead. A blocked submitter is woken
-//!   once the queue has drained to half its capacity, not at every free slot: under a saturated
-//!   queue that saves a wake-up per job, at the price of a submitter waiting a little longer than
-//!   strictly needed. Either gives the job back,
-//!   never panics and never drops it, once the pool is shut down ([`RejectReason::ShutDown`]).
+//! * [`submit`](WorkerPool::submit) blocks while `capacity` accepted jobs wait to start
+//!   (backpressure); [`try_submit`](WorkerPool::try_submit) gives the job back instead. The jobs
+//!   workers hold in their hands count against the bound, and so do the jobs a worker has run
+//!   from its hand but not recorded yet (at most a batch per worker): a submitter may be held back
+//!   a little early, never late, so no more than `capacity` accepted jobs ever wait. A blocked
+//!   submitter is woken once the waiting jobs are down to half the capacity, not at every free
+//!   slot: under a saturated queue that saves a wake-up per job, at the price of a submitter
+//!   waiting a little longer than strictly needed. Either gives the job back, never panics and
+//!   never drops it, once the pool is shut down ([`RejectReason::ShutDown`]).
 //! * An accepted job runs exactly once, on one of the `workers` threads, or — only under
 //!   [`shutdown_now`](WorkerPool::shutdown_now) — is reported as [`JobError::Cancelled`] through its
 //!   handle. The job's effects happen before its handle's `join` returns.
@@ -51,14 +76,16 @@
 //! closed channel" panic becomes an ordinary [`Rejected`] error.
 
 mod handle;
+mod queued;
 
 use std::collections::VecDeque;
 use std::fmt;
 
-use self::handle::{Discard, Ended, Job, Task};
+use self::handle::{Call, Discard, Ended, Job, Plain, Sink, WithCtx};
 pub use self::handle::{Hold, JobError, JobHandle, JobId, Results};
+use self::queued::{Queued, Small};
 use crate::context::{CancelFn, Context};
-use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::thread::{self, JoinHandle, ThreadId};
 use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -83,6 +110,14 @@ impl<F> Rejected<F> {
     /// Returns the job that was not accepted.
     pub fn into_job(self) -> F {
         self.job
+    }
+
+    /// Maps the refused job, keeping the reason.
+    fn map<G>(self, f: impl FnOnce(F) -> G) -> Rejected<G> {
+        Rejected {
+            job: f(self.job),
+            reason: self.reason,
+        }
     }
 }
 
@@ -121,14 +156,19 @@ pub struct Stats {
     /// Submissions refused (queue full in `try_submit`, or pool shut down).
     pub rejected: u64,
     /// Jobs accepted and not finished yet: queued plus running.
+    ///
+    /// Like `queued`, `running`, `completed` and `panicked`, it is updated for a worker's batch
+    /// when the worker has run it (see [`WorkerPool::stats`]).
     pub in_flight: usize,
     /// The largest `in_flight` seen so far.
     pub peak_in_flight: usize,
-    /// Jobs running right now.
+    /// Jobs running right now: one per worker busy with a batch, from taking it until recording
+    /// it.
     pub running: usize,
     /// The largest number of jobs seen running at once; never more than `workers`.
     pub peak_running: usize,
-    /// Jobs waiting in the queue right now.
+    /// Jobs accepted and not started: in the queue or in a worker's hand (a batch it took and
+    /// has not recorded as run yet).
     pub queued: usize,
 }
 
@@ -137,14 +177,22 @@ pub struct Stats {
 /// interleavings to explore).
 const SPIN_YIELDS: usize = 64;
 
+/// The most jobs a worker takes from the queue at once. The pool's batch is smaller for a small
+/// queue: `capacity / (2 × workers)`, at least 1 (see [`State::batch`]).
+const MAX_BATCH: usize = 32;
+
 /// Everything behind the one lock.
 struct State {
-    queue: VecDeque<Box<dyn Task>>,
+    queue: VecDeque<Queued>,
     capacity: usize,
+    /// How many jobs a worker takes from the queue at once.
+    batch: usize,
     /// `false` once shutdown has begun: no more submissions are accepted.
     open: bool,
     /// Workers blocked on `work`.
     idle_workers: usize,
+    /// Workers watching the queue without the lock before they sleep (real threads only).
+    spinning: usize,
     /// Submitters blocked on `room`.
     blocked_submitters: usize,
     /// Threads blocked on `idle` (`wait_idle` callers and secondary joiners).
@@ -158,8 +206,27 @@ struct State {
     stats: Stats,
 }
 
+/// Jobs a worker took from the queue (or from another worker's hand) and has not started yet.
+///
+/// Its owner pops them one at a time under this lock alone; jobs are only ever *added* under the
+/// pool's lock (which is also held by a worker that steals from another's hand and by
+/// `shutdown_now` when it cancels them), so "the queue and every hand are empty", seen under the
+/// pool's lock, stays true until the next submission. Aligned so that two workers' hands never
+/// share a cache line.
+#[repr(align(128))]
+struct Hand {
+    jobs: Mutex<VecDeque<Queued>>,
+}
+
+/// Whether the queue holds a job, for idle workers watching it without the lock, on a cache line
+/// of its own.
+#[repr(align(128))]
+struct Hint(AtomicBool);
+
 struct Shared {
     state: Mutex<State>,
+    /// One per worker, indexed by the worker's number.
+    hands: Box<[Hand]>,
     /// A worker waits here for a job (or for shutdown).
     work: Condvar,
     /// A blocked submitter waits here for a free queue slot (or for shutdown).
@@ -170,9 +237,9 @@ struct Shared {
     ctx: Context,
     /// Cancels `ctx`: by `shutdown_now` at once, by a graceful shutdown once every job is done.
     cancel: CancelFn,
-    /// A copy of `stats.queued`, written under the lock, read without it by idle workers deciding
+    /// `!queue.is_empty()`, written under the lock, read without it by idle workers deciding
     /// whether to sleep. Only a hint: the decision is re-made under the lock.
-    queued_hint: AtomicUsize,
+    queued_hint: Hint,
 }
 
 impl Drop for Shared {
@@ -182,6 +249,11 @@ impl Drop for Shared {
         let queue = std::mem::take(&mut self.state.get_mut().queue);
         for task in queue {
             task.cancel();
+        }
+        for hand in self.hands.iter_mut() {
+            for task in std::mem::take(hand.jobs.get_mut()) {
+                task.cancel();
+            }
         }
     }
 }
@@ -273,8 +345,10 @@ impl Builder {
             state: Mutex::new(State {
                 queue: VecDeque::with_capacity(self.capacity),
                 capacity: self.capacity,
+                batch: (self.capacity / (2 * self.workers)).clamp(1, MAX_BATCH),
                 open: true,
                 idle_workers: 0,
+                spinning: 0,
                 blocked_submitters: 0,
                 idle_waiters: 0,
                 live: self.workers,
@@ -285,19 +359,24 @@ impl Builder {
                     ..Stats::default()
                 },
             }),
+            hands: (0..self.workers)
+                .map(|_| Hand {
+                    jobs: Mutex::new(VecDeque::new()),
+                })
+                .collect(),
             work: Condvar::new(),
             room: Condvar::new(),
             idle: Condvar::new(),
             ctx,
             cancel,
-            queued_hint: AtomicUsize::new(0),
+            queued_hint: Hint(AtomicBool::new(false)),
         });
         let handles = (0..self.workers)
             .map(|i| {
                 let shared = shared.clone();
                 thread::Builder::new()
                     .name(format!("{}-{i}", self.name))
-                    .spawn(move || work(&shared))
+                    .spawn(move || work(&shared, i))
                     .expect("spawning a WorkerPool worker")
             })
             .collect();
@@ -308,39 +387,91 @@ impl Builder {
     }
 }
 
-/// A worker's loop: take a job, run it, record how it ended, repeat; exit once the pool is closed
-/// and the queue is empty.
-fn work(shared: &Shared) {
+/// What a worker ran since it last recorded it under the pool's lock.
+#[derive(Default)]
+struct Tally {
+    ran: usize,
+    completed: u64,
+    panicked: u64,
+}
+
+/// Wake-ups decided under the pool's lock and made after releasing it, so that the woken thread
+/// does not wake up only to block on the lock still held by its waker. A waiter registers itself
+/// (a count next to each condition variable) and re-checks its condition under the lock before it
+/// waits, so a wake-up made just after the unlock cannot be lost.
+#[derive(Default)]
+struct Wakes {
+    worker: bool,
+    submitter: bool,
+    idle: bool,
+}
+
+impl Wakes {
+    fn fire(self, shared: &Shared) {
+        if self.worker {
+            shared.work.notify_one();
+        }
+        if self.submitter {
+            shared.room.notify_one();
+        }
+        if self.idle {
+            shared.idle.notify_all();
+        }
+    }
+}
+
+/// A worker's loop: take a batch of jobs (or steal from another worker's hand), run them one by
+/// one, record how they ended, repeat; exit once the pool is closed and no job is left anywhere.
+fn work(shared: &Shared, me: usize) {
+    let hand = &shared.hands[me].jobs;
+    let mut tally = Tally::default();
+    let mut spun = false;
     let mut st = shared.state.lock();
     st.worker_ids.push(thread::current().id());
-    let mut finished: Option<Ended> = None;
-    let mut spun = false;
     loop {
-        // Record the job that just ended, under the same lock as taking the next one.
-        if let Some(ended) = finished.take() {
+        let mut wakes = Wakes::default();
+        if tally.ran > 0 {
+            // Record the jobs this worker ran, under the same lock as taking the next batch. The
+            // first of them was counted as running when it was taken; the others were still
+            // counted as queued (minus any that another worker stole or shutdown_now cancelled:
+            // those were accounted for by whoever took them from this worker's hand).
+            let t = std::mem::take(&mut tally);
             st.stats.running -= 1;
-            st.stats.in_flight -= 1;
-            match ended {
-                Ended::Completed => st.stats.completed += 1,
-                Ended::Panicked => st.stats.panicked += 1,
-            }
-            if st.stats.in_flight == 0 && st.idle_waiters > 0 {
-                shared.idle.notify_all();
-            }
+            st.stats.queued -= t.ran - 1;
+            st.stats.in_flight -= t.ran;
+            st.stats.completed += t.completed;
+            st.stats.panicked += t.panicked;
+            wakes.idle = st.stats.in_flight == 0 && st.idle_waiters > 0;
         }
-        if let Some(task) = st.queue.pop_front() {
+        if let Some((first, in_hand)) = take(shared, &mut st, me) {
             spun = false;
             st.stats.queued -= 1;
-            shared.queued_hint.store(st.stats.queued, Ordering::Relaxed);
             st.stats.running += 1;
             st.stats.peak_running = st.stats.peak_running.max(st.stats.running);
             // Wake one blocked submitter once the queue has drained to half its capacity (not at
             // every free slot: that would cost a wake-up per job while the queue is saturated).
-            if st.blocked_submitters > 0 && st.queue.len() <= st.capacity / 2 {
-                shared.room.notify_one();
-            }
+            wakes.submitter = st.blocked_submitters > 0 && st.stats.queued <= st.capacity / 2;
+            // Jobs left in this worker's hand while another worker sleeps and none watches the
+            // queue: wake one, which steals from the hand if the queue is still empty then. (A job
+            // in the hand may be the one the job this worker is about to run waits for.)
+            wakes.worker = in_hand && st.idle_workers > 0 && st.spinning == 0;
             drop(st);
-            finished = Some(task.run(&shared.ctx));
+            wakes.fire(shared);
+            let mut next = Some(first);
+            while let Some(task) = next {
+                tally.ran += 1;
+                match task.run(&shared.ctx) {
+                    Ended::Completed => tally.completed += 1,
+                    Ended::Panicked => tally.panicked += 1,
+                }
+                next = hand.lock().pop_front();
+            }
+            st = shared.state.lock();
+            continue;
+        }
+        if wakes.idle {
+            drop(st);
+            wakes.fire(shared);
             st = shared.state.lock();
             continue;
         }
@@ -348,21 +479,28 @@ fn work(shared: &Shared) {
         if spin_yields > 0 && !spun && st.open {
             // Before sleeping, watch the queue for a moment without the lock: under a steady
             // stream of jobs the next one usually arrives within a few yields, and neither side
-            // then pays for a futex wait and wake-up.
+            // then pays for a futex wait and wake-up. Once a job is seen, only *try* the lock: if
+            // a submitter holds it, yield rather than spin on the lock's cache line under it.
+            st.spinning += 1;
             drop(st);
+            let mut relocked = None;
             for _ in 0..spin_yields {
-                if shared.queued_hint.load(Ordering::Relaxed) > 0 {
-                    break;
+                if shared.queued_hint.0.load(Ordering::Relaxed) {
+                    relocked = shared.state.try_lock();
+                    if relocked.is_some() {
+                        break;
+                    }
                 }
                 thread::yield_now();
             }
             spun = true;
-            st = shared.state.lock();
+            st = relocked.unwrap_or_else(|| shared.state.lock());
+            st.spinning -= 1;
             continue;
         }
         spun = false;
         if !st.open {
-            // Closed and drained: this worker is done.
+            // Closed, and no job is left in the queue or in any hand: this worker is done.
             st.live -= 1;
             if st.live == 0 && st.idle_waiters > 0 {
                 shared.idle.notify_all();
@@ -373,6 +511,44 @@ fn work(shared: &Shared) {
         st = shared.work.wait(st);
         st.idle_workers -= 1;
     }
+}
+
+/// Takes work for worker `me` (whose hand is empty), under the pool's lock: up to a batch from the
+/// queue, or else the front half of another worker's hand. Returns the job to start now and whether
+/// more went into `me`'s hand.
+fn take(shared: &Shared, st: &mut State, me: usize) -> Option<(Queued, bool)> {
+    if !st.queue.is_empty() {
+        let k = st.queue.len().min(st.batch);
+        let first = st.queue.pop_front()?;
+        if k > 1 {
+            shared.hands[me].jobs.lock().extend(st.queue.drain(..k - 1));
+        }
+        shared
+            .queued_hint
+            .0
+            .store(!st.queue.is_empty(), Ordering::Relaxed);
+        return Some((first, k > 1));
+    }
+    for (i, other) in shared.hands.iter().enumerate() {
+        if i == me {
+            continue;
+        }
+        let mut victim = other.jobs.lock();
+        if victim.is_empty() {
+            continue;
+        }
+        // The front: the job its owner would start next, possibly the one its running job waits
+        // for.
+        let k = victim.len().div_ceil(2);
+        let first = victim.pop_front()?;
+        if k > 1 {
+            let stolen: Vec<_> = victim.drain(..k - 1).collect();
+            drop(victim);
+            shared.hands[me].jobs.lock().extend(stolen);
+        }
+        return Some((first, k > 1));
+    }
+    None
 }
 
 impl WorkerPool {
@@ -406,9 +582,11 @@ impl WorkerPool {
 
     /// Returns a snapshot of the pool's counters.
     ///
-    /// A worker records how a job ended just after it delivered the job's outcome, so right after a
-    /// handle's `join` the counters may lag by that job; after [`wait_idle`](WorkerPool::wait_idle)
-    /// or a shutdown they are exact.
+    /// A worker records how its jobs ended once it has run the whole batch it took (up to 32
+    /// jobs, see the [module docs](self)), so right after a handle's `join` the counters may lag
+    /// by that worker's batch: its jobs that already ran still count as queued (one as running).
+    /// Each snapshot is consistent (`in_flight == queued + running`, `running <= workers`); after
+    /// [`wait_idle`](WorkerPool::wait_idle) or a shutdown the counters are exact.
     pub fn stats(&self) -> Stats {
         self.shared.state.lock().stats
     }
@@ -436,10 +614,7 @@ impl WorkerPool {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.enqueue(f, true, |f, id| {
-            let (handle, sink) = handle::handle(id);
-            (Box::new(Job::new(move |_: &Context| f(), sink)), handle)
-        })
+        self.submit_with(Plain(f), true).map_err(|r| r.map(|c| c.0))
     }
 
     /// Like [`submit`](WorkerPool::submit), but never blocks: a full queue gives the job back with
@@ -449,10 +624,8 @@ impl WorkerPool {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.enqueue(f, false, |f, id| {
-            let (handle, sink) = handle::handle(id);
-            (Box::new(Job::new(move |_: &Context| f(), sink)), handle)
-        })
+        self.submit_with(Plain(f), false)
+            .map_err(|r| r.map(|c| c.0))
     }
 
     /// Like [`submit`](WorkerPool::submit), for a job that takes the pool's [`Context`] and can
@@ -463,22 +636,40 @@ impl WorkerPool {
         F: FnOnce(&Context) -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.enqueue(f, true, |f, id| {
-            let (handle, sink) = handle::handle(id);
-            (Box::new(Job::new(f, sink)), handle)
-        })
+        self.submit_with(WithCtx(f), true)
+            .map_err(|r| r.map(|c| c.0))
+    }
+
+    /// The handle-returning submissions: box the job with its handle's sink, queue it, stamp the id.
+    #[track_caller]
+    fn submit_with<C, T>(&self, call: C, block: bool) -> Result<JobHandle<T>, Rejected<C>>
+    where
+        C: Call<T> + 'static,
+        T: Send + 'static,
+    {
+        let (mut handle, sink) = handle::handle();
+        let id = self.enqueue(Box::new(Job::new(call, sink)), block, |_, _| ())?;
+        handle.set_id(id);
+        Ok(handle)
     }
 
     /// Submits `f` without a handle (blocking while the queue is full): the outcome is only
-    /// counted in [`stats`](WorkerPool::stats). The cheapest way to run a job.
+    /// counted in [`stats`](WorkerPool::stats). The cheapest way to run a job: a closure of at
+    /// most three words is queued without a heap allocation.
     #[track_caller]
     pub fn execute<F>(&self, f: F) -> Result<(), Rejected<F>>
     where
         F: FnOnce() + Send + 'static,
     {
-        self.enqueue(f, true, |f, _| {
-            (Box::new(Job::new(move |_: &Context| f(), Discard)), ())
-        })
+        if Small::fits::<F>() {
+            self.enqueue(Inline(f), true, |_, _| ()).map(|_| ())
+        } else {
+            let job = Box::new(Job::new(Plain(f), Discard));
+            match self.enqueue(job, true, |_, _| ()) {
+                Ok(_) => Ok(()),
+                Err(r) => Err(r.map(|c| c.0)),
+            }
+        }
     }
 
     /// Submits `f` (blocking while the queue is full); its outcome will arrive on `results` as
@@ -489,52 +680,66 @@ impl WorkerPool {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.enqueue(f, true, |f, id| {
+        let job = Box::new(Job::new(Plain(f), results.sink()));
+        self.enqueue(job, true, |job, id| {
             results.expect_one();
-            let sink = results.sink(id);
-            (Box::new(Job::new(move |_: &Context| f(), sink)), id)
+            job.sink_mut().set_id(id);
         })
+        .map_err(|r| r.map(|c| c.0))
     }
 
-    /// The one submission path: wait for room (or refuse), then box the job and queue it.
+    /// The one submission path: wait for room (or refuse), then queue the job, boxed by the
+    /// caller before the lock (the allocation stays outside the critical section). `accept` runs
+    /// under the lock once the job is accepted, with its id. A refused job is unboxed and given
+    /// back.
     #[track_caller]
-    fn enqueue<F, R>(
+    fn enqueue<P: Pending>(
         &self,
-        f: F,
+        mut job: P,
         block: bool,
-        make: impl FnOnce(F, JobId) -> (Box<dyn Task>, R),
-    ) -> Result<R, Rejected<F>> {
+        accept: impl FnOnce(&mut P, JobId),
+    ) -> Result<JobId, Rejected<P::Back>> {
         let shared = &*self.shared;
         let mut st = shared.state.lock();
         loop {
             if !st.open {
-                return Err(reject(st, f, RejectReason::ShutDown));
+                return Err(reject(st, job.give_back(), RejectReason::ShutDown));
             }
-            if st.queue.len() < st.capacity {
+            // `queued` counts the jobs in the queue and in the workers' hands: the bound covers
+            // every accepted job that has not started.
+            if st.stats.queued < st.capacity {
                 break;
             }
             if !block {
-                return Err(reject(st, f, RejectReason::Full));
+                return Err(reject(st, job.give_back(), RejectReason::Full));
             }
-            // Full: wait for a worker to take a job (or for shutdown).
+            // Full: wait for the workers to drain it (or for shutdown).
             st.blocked_submitters += 1;
             st = shared.room.wait(st);
             st.blocked_submitters -= 1;
         }
         let id = st.stats.submitted;
-        let (task, out) = make(f, id);
-        st.queue.push_back(task);
+        accept(&mut job, id);
+        if st.queue.is_empty() {
+            // Only the empty → non-empty change is news to the watching workers; storing at every
+            // job would pull the hint's cache line away from them each time.
+            shared.queued_hint.0.store(true, Ordering::Relaxed);
+        }
+        st.queue.push_back(job.into_queued());
         st.stats.submitted += 1;
         st.stats.queued += 1;
-        shared.queued_hint.store(st.stats.queued, Ordering::Relaxed);
         st.stats.in_flight += 1;
         st.stats.peak_in_flight = st.stats.peak_in_flight.max(st.stats.in_flight);
         // Wake a sleeping worker only if there is one; a busy worker re-checks the queue before it
-        // sleeps, so the job cannot be stranded.
-        if st.idle_workers > 0 {
+        // sleeps, so the job cannot be stranded. (Not skipped when another worker is watching the
+        // queue: on a loaded machine a yielding worker may not run again for a whole time slice,
+        // while a woken one is scheduled at once.)
+        let wake = st.idle_workers > 0;
+        drop(st);
+        if wake {
             shared.work.notify_one();
         }
-        Ok(out)
+        Ok(id)
     }
 
     /// Blocks until the queue is empty and no job is running. The pool stays open; jobs submitted
@@ -586,10 +791,16 @@ impl WorkerPool {
         let mut st = shared.state.lock();
         st.open = false;
         let drained = if cancel {
-            let drained = std::mem::take(&mut st.queue);
+            // Every job not started yet: the queue, then the jobs the workers took into their
+            // hands. A worker pops from its hand under the hand's lock, so each of these jobs is
+            // either started by its worker before this drain or cancelled here, never both.
+            let mut drained = std::mem::take(&mut st.queue);
+            for hand in shared.hands.iter() {
+                drained.extend(hand.jobs.lock().drain(..));
+            }
             let n = drained.len();
             st.stats.queued -= n;
-            shared.queued_hint.store(0, Ordering::Relaxed);
+            shared.queued_hint.0.store(false, Ordering::Relaxed);
             st.stats.in_flight -= n;
             st.stats.cancelled += n as u64;
             if st.blocked_submitters > 0 {
@@ -648,6 +859,49 @@ impl WorkerPool {
         if st.idle_waiters > 0 {
             shared.idle.notify_all();
         }
+    }
+}
+
+/// A job on its way into the queue: built before the pool's lock is taken, given back whole if it
+/// is refused, type-erased only once accepted.
+trait Pending {
+    /// What a refused submission gives back.
+    type Back;
+    /// Unwraps the refused job.
+    fn give_back(self) -> Self::Back;
+    /// Erases the accepted job's type for the queue.
+    fn into_queued(self) -> Queued;
+}
+
+impl<C, T, S> Pending for Box<Job<C, T, S>>
+where
+    C: Call<T> + 'static,
+    T: 'static,
+    S: Sink<T> + 'static,
+{
+    type Back = C;
+
+    fn give_back(self) -> C {
+        (*self).into_call()
+    }
+
+    fn into_queued(self) -> Queued {
+        Queued::Boxed(self)
+    }
+}
+
+/// An `execute` closure small enough to be queued inline ([`Small::fits`]).
+struct Inline<F>(F);
+
+impl<F: FnOnce() + Send + 'static> Pending for Inline<F> {
+    type Back = F;
+
+    fn give_back(self) -> F {
+        self.0
+    }
+
+    fn into_queued(self) -> Queued {
+        Queued::Small(Small::new(self.0))
     }
 }
 
