@@ -269,6 +269,28 @@ impl<T> Entry<T> {
     }
 }
 
+/// Claims the entries of `queue` in order, each with `fill` run on its slot under its context's lock,
+/// until `fill` declines (the entry stays queued); claimed and stale entries leave the queue. Returns
+/// `true` if any entry was claimed.
+fn serve<T>(
+    queue: &mut VecDeque<Arc<Entry<T>>>,
+    mut fill: impl FnMut(&mut Option<T>) -> bool,
+) -> bool {
+    let mut served = false;
+    while let Some(entry) = queue.front() {
+        match entry
+            .ctx
+            .claim(entry.case, false, || fill(&mut entry.slot.lock()))
+        {
+            Claim::Done => served = true,
+            Claim::Gone => {}
+            Claim::Declined => return served,
+        }
+        queue.pop_front();
+    }
+    served
+}
+
 /// The blocked senders and receivers of one channel, each in arrival (FIFO) order.
 #[derive(Debug)]
 pub(crate) struct Waiters<T> {
@@ -312,52 +334,31 @@ impl<T> Waiters<T> {
     /// claimed receiver's context lock, so a value is taken only for a receiver that gets it. Returns
     /// `true` if any receiver got a value.
     pub(crate) fn feed_receivers(&mut self, mut next: impl FnMut() -> Option<T>) -> bool {
-        let mut fed = false;
-        while let Some(entry) = self.receivers.front() {
-            let fill = || match next() {
-                Some(value) => {
-                    *entry.slot.lock() = Some(value);
-                    true
-                }
-                None => false,
-            };
-            match entry.ctx.claim(entry.case, false, fill) {
-                Claim::Done => fed = true,
-                Claim::Gone => {}
-                Claim::Declined => return fed,
+        serve(&mut self.receivers, |slot| match next() {
+            Some(value) => {
+                *slot = Some(value);
+                true
             }
-            self.receivers.pop_front();
-        }
-        fed
+            None => false,
+        })
     }
 
     /// Moves the values of waiting senders, in queue order, into `put` (a buffer's tail), which gives a
     /// value back when it has no room; stops at the first value it refuses. Each moved sender is
     /// released; stale entries are dropped on the way. Returns `true` if any sender was released.
     pub(crate) fn drain_senders(&mut self, mut put: impl FnMut(T) -> Result<(), T>) -> bool {
-        let mut drained = false;
-        while let Some(entry) = self.senders.front() {
-            let fill = || {
-                let mut slot = entry.slot.lock();
-                let Some(value) = slot.take() else {
-                    return false;
-                };
-                match put(value) {
-                    Ok(()) => true,
-                    Err(back) => {
-                        *slot = Some(back);
-                        false
-                    }
-                }
+        serve(&mut self.senders, |slot| {
+            let Some(value) = slot.take() else {
+                return false;
             };
-            match entry.ctx.claim(entry.case, false, fill) {
-                Claim::Done => drained = true,
-                Claim::Gone => {}
-                Claim::Declined => return drained,
+            match put(value) {
+                Ok(()) => true,
+                Err(back) => {
+                    *slot = Some(back);
+                    false
+                }
             }
-            self.senders.pop_front();
-        }
-        drained
+        })
     }
 
     /// Returns `true` if a receiver is queued (possibly a stale one).
