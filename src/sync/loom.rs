@@ -39,6 +39,12 @@ pub(super) fn park_timeout(_dur: Duration) {
     loom::thread::yield_now()
 }
 
+/// loom cannot branch on a value: the choice is always the first candidate (see `choice`).
+#[inline]
+pub(super) fn choose(_n: usize) -> usize {
+    0
+}
+
 pub mod runtime {
     //! loom's model runner, and no shuttle.
     use super::super::runtime::{LoomBounds, ShuttleScheduler, Unavailable};

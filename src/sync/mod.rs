@@ -66,6 +66,7 @@ mod backend;
 
 #[cfg(any(loom, shuttle))]
 mod atomics;
+pub mod choice;
 mod facade;
 mod threads;
 pub mod trace;

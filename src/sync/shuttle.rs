@@ -39,6 +39,14 @@ pub(super) fn park_timeout(_dur: Duration) {
     shuttle::thread::yield_now()
 }
 
+/// A choice drawn from shuttle's random source: a decision of the schedule, recorded in it and
+/// replayed with it.
+#[inline]
+pub(super) fn choose(n: usize) -> usize {
+    use shuttle::rand::RngCore;
+    super::choice::reduce(shuttle::rand::thread_rng().next_u64(), n)
+}
+
 pub mod runtime {
     //! shuttle's runners, and no loom.
     use super::super::runtime::{LoomBounds, ShuttleScheduler, Unavailable};

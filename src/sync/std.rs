@@ -39,6 +39,31 @@ pub(super) fn park_timeout(dur: Duration) {
     std::thread::park_timeout(dur)
 }
 
+/// A uniformly random choice in `0..n` from a per-thread xorshift64* generator, seeded once per
+/// thread from the OS's randomness (through `RandomState`).
+#[inline]
+pub(super) fn choose(n: usize) -> usize {
+    use std::cell::Cell;
+    use std::hash::{BuildHasher, Hasher};
+    thread_local! {
+        static STATE: Cell<u64> = const { Cell::new(0) };
+    }
+    let random = STATE.with(|state| {
+        let mut x = state.get();
+        if x == 0 {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_usize(state as *const Cell<u64> as usize);
+            x = h.finish() | 1;
+        }
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(x);
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    });
+    super::choice::reduce(random, n)
+}
+
 pub mod runtime {
     //! No model checker in the std flavour.
     use super::super::runtime::{LoomBounds, ShuttleScheduler, Unavailable};
