@@ -480,6 +480,7 @@ where
                 return;
             }
             executions.fetch_add(1, Ordering::Relaxed);
+            crate::sync::abandon::reset();
             recorder.begin_execution();
             let main = MainThread(&recorder);
             body();
@@ -490,6 +491,7 @@ where
     let (outcome, captured) =
         panics::capture(|| catch_unwind(AssertUnwindSafe(|| runner(counted))));
     drop(installed);
+    crate::sync::abandon::reset();
     let mut report = Report::new(checker, config);
     report.elapsed = start.elapsed();
     report.executions = executions.load(Ordering::Relaxed);

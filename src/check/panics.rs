@@ -33,6 +33,11 @@ pub(crate) fn install_hook() {
                 message: payload_message(info.payload()),
                 location: info.location().map(|l| l.to_string()),
             };
+            // A checker's own panic (deadlock, causality, limit) abandons the execution: from now on
+            // the facade must not call into the checker (see `sync::abandon`).
+            if panic.location.as_deref().is_some_and(super::in_checker) {
+                crate::sync::abandon::mark();
+            }
             // The recorder of a running check takes the panic as its execution's failure.
             let traced = crate::sync::trace::note_panic(&panic.message, panic.location.clone());
             let recorded = CAPTURED

@@ -64,6 +64,7 @@ mod backend;
 #[path = "std.rs"]
 mod backend;
 
+pub mod abandon;
 #[cfg(any(loom, shuttle))]
 mod atomics;
 pub mod choice;

@@ -1,0 +1,39 @@
+//! Whether the checker has abandoned the execution running on this OS thread.
+//!
+//! When loom or shuttle declares a failure of its own (a deadlock, a causality violation, a limit),
+//! it panics from inside its scheduler and then refuses every further operation of that execution.
+//! The panic unwinds through the model thread's stack, and the destructors on it (a guard's unlock, a
+//! channel handle's drop) would call into the checker again; a panic raised inside a destructor while
+//! unwinding aborts the process. The harness's panic hook sees where the panic came from and marks
+//! the execution abandoned ([`mark`]); from then until the next execution begins ([`reset`]), the
+//! facade's operations do not call into the checker (see `facade.rs` and `atomics.rs`).
+//!
+//! A panic raised by the body itself (an assertion, a job's deliberate panic that a pool catches)
+//! does not abandon anything: the checker is still running the execution and every operation is
+//! modelled as usual.
+//!
+//! loom and shuttle run every model thread as a coroutine on the checking OS thread, so one
+//! thread-local flag covers the whole execution. On std the flag is never set.
+
+use std::cell::Cell;
+
+thread_local! {
+    static ABANDONED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Returns `true` if the checker running on this OS thread has abandoned its current execution.
+#[inline]
+pub fn abandoned() -> bool {
+    !matches!(super::FLAVOUR, super::Flavour::Std) && ABANDONED.try_with(Cell::get).unwrap_or(true)
+}
+
+/// Marks the current execution abandoned (called by the harness's panic hook for a checker's own
+/// panic).
+pub(crate) fn mark() {
+    let _ = ABANDONED.try_with(|a| a.set(true));
+}
+
+/// Clears the mark at the start of an execution.
+pub(crate) fn reset() {
+    let _ = ABANDONED.try_with(|a| a.set(false));
+}
