@@ -39,10 +39,14 @@ pub fn misuse(message: &str) -> ! {
         is_misuse(message),
         "not a registered misuse message: {message}"
     );
+    // The harness learns who raised this panic from the mark, not from the text.
+    crate::sync::trace::next_panic_is_misuse();
     panic!("{message}")
 }
 
-/// Returns `true` if `message` is one of Go's misuse panics as racezoo raises them.
+/// Returns `true` if `message` starts with one of Go's misuse messages. The harness does not use
+/// this to classify a failure (a body's own `panic!` with the same words is a plain panic); it tells
+/// whether a message is one racezoo may raise.
 pub fn is_misuse(message: &str) -> bool {
     MESSAGES.iter().any(|m| message.starts_with(m))
 }

@@ -19,7 +19,10 @@ fn found_then_replayed(checker: Checker, body: fn(), expected: Verdict) {
     let found = checker.run(&config(11), body).unwrap();
     assert_eq!(found.verdict, expected, "{found}");
     let handle = found.replay.clone().expect("a failure has a replay handle");
-    assert!(handle.starts_with(checker.name()), "{handle}");
+    assert_eq!(handle.checker(), checker, "{handle}");
+    let printed = handle.to_string();
+    assert!(printed.starts_with(checker.name()), "{printed}");
+    assert_eq!(printed.parse::<check::ReplayHandle>(), Ok(handle.clone()));
     for _ in 0..3 {
         let replayed = check::replay(&handle, body).unwrap();
         assert_eq!(replayed.checker, checker, "{replayed}");
@@ -27,7 +30,7 @@ fn found_then_replayed(checker: Checker, body: fn(), expected: Verdict) {
         assert_eq!(replayed.message, found.message, "{replayed}");
         assert_eq!(replayed.blocked, found.blocked, "{replayed}");
         assert_eq!(replayed.trace, found.trace, "{replayed}");
-        assert_eq!(replayed.replay.as_deref(), Some(handle.as_str()));
+        assert_eq!(replayed.replay.as_ref(), Some(&handle));
         if checker == Checker::Loom {
             // loom's exploration is deterministic: the failure is found at the same index again.
             assert_eq!(replayed.executions, found.executions, "{replayed}");
@@ -54,11 +57,21 @@ fn every_model_checker_failure_replays_to_the_same_verdict_and_trace() {
 fn a_malformed_or_foreign_handle_is_an_error_not_a_panic() {
     assert!(matches!(
         check::replay("nonsense", bodies::abba),
-        Err(ReplayError::Malformed(_))
+        Err(ReplayError::Malformed { .. })
     ));
     assert!(matches!(
         check::replay("loom:preemptions=x:execution=1", bodies::abba),
-        Err(ReplayError::Malformed(_))
+        Err(ReplayError::Malformed { .. })
+    ));
+    // Executions are counted from 1: a handle for execution 0 must not replay as a pass after
+    // exploring nothing.
+    assert!(matches!(
+        check::replay("loom:preemptions=3:execution=0", bodies::abba),
+        Err(ReplayError::Malformed { .. })
+    ));
+    assert!(matches!(
+        check::replay("shuttle-random:", bodies::abba),
+        Err(ReplayError::Malformed { .. })
     ));
     let foreign = if Checker::available().contains(&Checker::Loom) {
         "shuttle-random:rz1:5:0.1"

@@ -3,10 +3,10 @@
 //!
 //! [`assert_verdict!`]: crate::assert_verdict
 
-use super::{Report, Unavailable, Verdict};
+use super::{CheckError, Report, Verdict};
 
-/// What the helpers accept: a [`Report`], or a driver's `Result` (an [`Unavailable`] checker fails
-/// the test with its explanation).
+/// What the helpers accept: a [`Report`], or a driver's `Result` (a [`CheckError`] fails the test
+/// with its explanation).
 pub trait IntoReport {
     /// Returns the report, panicking if there is none.
     fn into_report(self) -> Report;
@@ -18,7 +18,7 @@ impl IntoReport for Report {
     }
 }
 
-impl IntoReport for Result<Report, Unavailable> {
+impl IntoReport for Result<Report, CheckError> {
     #[track_caller]
     fn into_report(self) -> Report {
         self.unwrap_or_else(|e| panic!("{e}"))

@@ -34,23 +34,26 @@
 //! included, when the verdict is not the expected one.
 
 mod assert;
+mod classify;
 mod panics;
 mod render;
+mod replay;
 
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::misuse;
+use self::classify::Meaning;
 use crate::sync::runtime::{LoomBounds, ShuttleScheduler};
-use crate::sync::trace::{self, Recorder};
+use crate::sync::trace::{self, Escape, Recorder};
 use crate::sync::{FLAVOUR, Flavour};
 
 pub use self::assert::{IntoReport, expect_pass, expect_verdict};
+pub use self::replay::{IntoHandle, ReplayError, ReplayHandle};
 pub use crate::sync::runtime::Unavailable;
 pub use crate::sync::trace::{ThreadState, Trace, TraceEvent, TraceThread};
 
@@ -105,7 +108,7 @@ impl Checker {
     }
 
     /// Runs `body` under this checker.
-    pub fn run<F>(self, config: &Config, body: F) -> Result<Report, Unavailable>
+    pub fn run<F>(self, config: &Config, body: F) -> Result<Report, CheckError>
     where
         F: Fn() + Send + Sync + 'static,
     {
@@ -145,30 +148,13 @@ pub enum Verdict {
     Hang,
 }
 
-impl Verdict {
-    /// Classifies a failure from its panic message.
-    pub fn classify(message: &str) -> Verdict {
-        if message.starts_with("deadlock") {
-            Verdict::Deadlock
-        } else if message.contains("Causality violation") {
-            Verdict::DataRace
-        } else if misuse::is_misuse(message) {
-            Verdict::Misuse
-        } else if message.starts_with("assertion") || message.starts_with(VIOLATION_PREFIX) {
-            Verdict::Violation
-        } else {
-            Verdict::Panic
-        }
-    }
-}
-
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
     }
 }
 
-/// The prefix of a panic message that [`Verdict::classify`] reads as a [`Verdict::Violation`], besides
+/// The prefix of a body's panic message that the harness reads as a [`Verdict::Violation`], besides
 /// the standard `assert!` family.
 pub const VIOLATION_PREFIX: &str = "violation: ";
 
@@ -184,7 +170,8 @@ pub struct Config {
     pub iterations: usize,
     /// shuttle PCT: bug depth. Default 3.
     pub depth: usize,
-    /// shuttle random: the scheduler's seed; `None` picks one.
+    /// shuttle (random and PCT): the scheduler's seed. `None` picks one from the OS, and the report's
+    /// config says which, so that the same config runs the same schedules again.
     pub seed: Option<u64>,
     /// stress: runs of the body on real threads. Default: `RACEZOO_STRESS_RUNS`, else 200.
     pub runs: usize,
@@ -233,7 +220,7 @@ pub struct Report {
     /// `false` if exploration stopped at a bound (executions, time) rather than finishing or failing.
     pub complete: bool,
     /// How to run the failing execution again, when the checker offers it: pass it to [`replay`].
-    pub replay: Option<String>,
+    pub replay: Option<ReplayHandle>,
     /// The threads that could not finish (Deadlock, Leak, Hang), each with the operation it was blocked
     /// in and where.
     #[serde(default)]
@@ -302,9 +289,15 @@ impl Report {
     }
 
     /// Fills in a failure seen by `recorder`: verdict, message, stuck threads and trace.
-    fn fail(&mut self, message: String, location: Option<String>, recorder: &Recorder) {
+    fn fail(
+        &mut self,
+        verdict: Verdict,
+        message: String,
+        location: Option<String>,
+        recorder: &Recorder,
+    ) {
         let trace = recorder.snapshot();
-        let mut verdict = Verdict::classify(&message);
+        let mut verdict = verdict;
         // Both checkers call a leaked thread a deadlock. It is a leak if main had returned: the
         // facade saw it return, or loom lists it as terminated.
         if verdict == Verdict::Deadlock
@@ -319,20 +312,13 @@ impl Report {
         } else {
             // A line inside loom or shuttle (a causality violation, say) says nothing about the body;
             // the trace's last accesses do.
-            location.filter(|l| !in_checker(l))
+            location.filter(|l| !classify::in_checker(l))
         };
         self.verdict = verdict;
         self.message = Some(message.trim_end().to_string());
         self.location = location;
         self.trace = Some(trace);
     }
-}
-
-/// Returns `true` if `location` is a line of the model checkers' own sources.
-fn in_checker(location: &str) -> bool {
-    ["/loom-", "/shuttle-", "/generator-", "/corosensei-"]
-        .iter()
-        .any(|c| location.contains(c) && location.contains("/registry/"))
 }
 
 /// Lists the threads of `trace` that did not finish, with where each one blocks.
@@ -387,6 +373,12 @@ impl fmt::Display for Report {
 
 /// Runs `body` under the flavour's native checker with the default [`Config`]: stress on std, loom
 /// under loom, shuttle's random scheduler under shuttle.
+///
+/// # Panics
+///
+/// Panics with the checker's explanation if the checker cannot judge the body at all (a limit of
+/// its own, such as loom's thread limit, see [`CheckError`]).
+#[track_caller]
 pub fn run_default<F>(body: F) -> Report
 where
     F: Fn() + Send + Sync + 'static,
@@ -398,11 +390,38 @@ where
     };
     checker
         .run(&Config::default(), body)
-        .expect("the native checker of a flavour is always available")
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Why a driver returned no report: the checker is not in this build, or it could not judge the
+/// body (a limit of its own). Neither is a verdict on the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckError {
+    /// The checker is not compiled into this flavour.
+    Unavailable(Unavailable),
+    /// The body exceeds a limit of the checker; the message names the limit.
+    Limit(String),
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckError::Unavailable(u) => u.fmt(f),
+            CheckError::Limit(m) => write!(f, "the checker cannot judge this body: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+impl From<Unavailable> for CheckError {
+    fn from(u: Unavailable) -> Self {
+        CheckError::Unavailable(u)
+    }
 }
 
 /// Explores `body` exhaustively under loom within `config.preemptions`.
-pub fn loom<F>(config: &Config, body: F) -> Result<Report, Unavailable>
+pub fn loom<F>(config: &Config, body: F) -> Result<Report, CheckError>
 where
     F: Fn() + Send + Sync + 'static,
 {
@@ -412,50 +431,102 @@ where
         max_duration: Some(config.time_budget),
         location: false,
     };
-    model_run(Checker::Loom, config, body, |body| {
+    let report = model_run(Checker::Loom, config, body, move |body| {
         crate::sync::runtime::loom_explore(&bounds, body)
-    })
+    })?;
+    Ok(report.map_err(|e| e.into_check_error())?)
 }
 
 /// Runs `body` under `config.iterations` schedules of shuttle's random scheduler.
-pub fn shuttle_random<F>(config: &Config, body: F) -> Result<Report, Unavailable>
+pub fn shuttle_random<F>(config: &Config, body: F) -> Result<Report, CheckError>
 where
     F: Fn() + Send + Sync + 'static,
 {
+    let config = &with_seed(config);
     let scheduler = ShuttleScheduler::Random {
         iterations: config.iterations,
-        seed: config.seed,
+        seed: config.seed.unwrap_or_default(),
     };
-    model_run(Checker::ShuttleRandom, config, body, |body| {
+    let report = model_run(Checker::ShuttleRandom, config, body, move |body| {
         crate::sync::runtime::shuttle_run(&scheduler, body)
-    })
+    })?;
+    Ok(report.map_err(|e| e.into_check_error())?)
 }
 
 /// Runs `body` under `config.iterations` schedules of shuttle's PCT scheduler at `config.depth`.
-pub fn shuttle_pct<F>(config: &Config, body: F) -> Result<Report, Unavailable>
+pub fn shuttle_pct<F>(config: &Config, body: F) -> Result<Report, CheckError>
 where
     F: Fn() + Send + Sync + 'static,
 {
+    let config = &with_seed(config);
     let scheduler = ShuttleScheduler::Pct {
         iterations: config.iterations,
         depth: config.depth,
+        seed: config.seed.unwrap_or_default(),
     };
-    model_run(Checker::ShuttlePct, config, body, |body| {
+    let report = model_run(Checker::ShuttlePct, config, body, move |body| {
         crate::sync::runtime::shuttle_run(&scheduler, body)
-    })
+    })?;
+    Ok(report.map_err(|e| e.into_check_error())?)
+}
+
+/// Returns `config` with a seed: its own, or a fresh one from the OS.
+fn with_seed(config: &Config) -> Config {
+    use std::hash::{BuildHasher, Hasher};
+    let mut config = config.clone();
+    config.seed = Some(config.seed.unwrap_or_else(|| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(0x5EED);
+        h.finish()
+    }));
+    config
+}
+
+/// What a model run found besides a report: the checker could not judge the body, or a replayed
+/// schedule did not fit it.
+enum ModelError {
+    Limit(String),
+    DoesNotFit(String),
+}
+
+impl ModelError {
+    fn into_check_error(self) -> CheckError {
+        match self {
+            ModelError::Limit(m) => CheckError::Limit(m),
+            // Only a replay runs a given schedule; anything else that does not fit is a limit.
+            ModelError::DoesNotFit(m) => CheckError::Limit(m),
+        }
+    }
+}
+
+/// The payload with which the driver stops loom once the time budget is spent (checked at the start
+/// of each execution).
+struct BudgetSpent;
+
+/// What the checking thread sends back.
+struct Outcome {
+    /// The runner's result, or the payload of the panic that ended it.
+    result: std::thread::Result<Result<(), Unavailable>>,
+    /// The runner-level panic, described on the checking thread (where the hook noted it).
+    described: Option<Escape>,
+    /// The last schedule shuttle ran on the checking thread.
+    schedule: Option<String>,
 }
 
 /// Shared driver for the model checkers: counts executions, records each one's events, catches the
-/// failure and classifies it.
+/// failure and classifies it by who raised it.
+///
+/// The checker runs on a fresh OS thread of its own, so that nothing a run leaves in thread-local
+/// state (a checker's, or a half-finished unwind) can change a later check on the caller's thread.
 fn model_run<F, R>(
     checker: Checker,
     config: &Config,
     body: F,
     runner: R,
-) -> Result<Report, Unavailable>
+) -> Result<Result<Report, ModelError>, Unavailable>
 where
     F: Fn() + Send + Sync + 'static,
-    R: FnOnce(Box<dyn Fn() + Send + Sync>) -> Result<(), Unavailable>,
+    R: FnOnce(Box<dyn Fn() + Send + Sync>) -> Result<(), Unavailable> + Send + 'static,
 {
     if checker.flavour() != FLAVOUR {
         return Err(Unavailable {
@@ -463,167 +534,171 @@ where
             built: FLAVOUR,
         });
     }
+    panics::install_hook();
     let recorder = Recorder::new();
     let executions = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let budget = config.time_budget;
-    let out_of_time = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let out_of_time = Arc::new(AtomicBool::new(false));
     let counted = {
         let executions = executions.clone();
         let recorder = recorder.clone();
         let out_of_time = out_of_time.clone();
         Box::new(move || {
-            // shuttle has no time bound of its own: once the budget is spent, the remaining
-            // executions return at once and the report says incomplete.
             if start.elapsed() >= budget {
                 out_of_time.store(true, Ordering::Relaxed);
+                if checker == Checker::Loom {
+                    // loom checks its own time limit only between executions it has already
+                    // planned; stop it here, before this execution touches anything.
+                    std::panic::panic_any(BudgetSpent);
+                }
+                // shuttle: the remaining executions return at once.
                 return;
             }
             executions.fetch_add(1, Ordering::Relaxed);
             crate::sync::abandon::reset();
             recorder.begin_execution();
-            let main = MainThread(&recorder);
-            body();
-            drop(main);
-        })
+            match catch_unwind(AssertUnwindSafe(&body)) {
+                Ok(()) => recorder.main_returned(false),
+                Err(payload) => {
+                    trace::escaping(&recorder, payload.as_ref());
+                    recorder.main_returned(true);
+                    resume_unwind(payload);
+                }
+            }
+        }) as Box<dyn Fn() + Send + Sync>
     };
-    let installed = trace::install(recorder.clone());
-    let (outcome, captured) =
-        panics::capture(|| catch_unwind(AssertUnwindSafe(|| runner(counted))));
-    drop(installed);
-    crate::sync::abandon::reset();
+    let checking = {
+        let recorder = recorder.clone();
+        std::thread::Builder::new()
+            .name(format!("racezoo-{}", checker.name()))
+            .spawn(move || {
+                let installed = trace::install(recorder);
+                let result = catch_unwind(AssertUnwindSafe(|| runner(counted)));
+                let described = result
+                    .as_ref()
+                    .err()
+                    .map(|payload| trace::describe(payload.as_ref()));
+                let schedule = crate::sync::runtime::last_schedule();
+                drop(installed);
+                crate::sync::abandon::reset();
+                Outcome {
+                    result,
+                    described,
+                    schedule,
+                }
+            })
+    };
     let mut report = Report::new(checker, config);
+    let outcome = match checking.map(|t| t.join()) {
+        Ok(Ok(outcome)) => outcome,
+        // The checking thread could not start, or died outside the runner: say so, as a panic.
+        Ok(Err(payload)) => Outcome {
+            described: Some(trace::describe(payload.as_ref())),
+            result: Err(payload),
+            schedule: None,
+        },
+        Err(e) => {
+            report.verdict = Verdict::Panic;
+            report.message = Some(format!("cannot start the checking thread: {e}"));
+            return Ok(Ok(report));
+        }
+    };
     report.elapsed = start.elapsed();
     report.executions = executions.load(Ordering::Relaxed);
-    match outcome {
+    let cut_by_time = out_of_time.load(Ordering::Relaxed) || report.elapsed >= config.time_budget;
+    match outcome.result {
         Ok(result) => {
             result?;
             let cut_by_count = checker == Checker::Loom
                 && config
                     .max_executions
                     .is_some_and(|max| report.executions >= max as u64);
-            report.complete = !cut_by_count
-                && !out_of_time.load(Ordering::Relaxed)
-                && report.elapsed < config.time_budget;
+            report.complete = !cut_by_count && !cut_by_time;
         }
-        Err(payload) if checker == Checker::ShuttlePct && is_pct_without_choice(&recorder) => {
-            // shuttle's PCT refuses a body whose first execution had no scheduling choice to make;
-            // that execution passed, and it was the only one there is.
-            drop(payload);
-            report.complete = !out_of_time.load(Ordering::Relaxed);
-        }
-        Err(payload) => {
-            let first = recorder
-                .panics()
+        Err(payload) if payload.is::<BudgetSpent>() => report.complete = false,
+        Err(_) => {
+            // The first panic that escaped a thread of the failing execution; else the one that
+            // ended the runner (shuttle raises its deadlock report outside every thread).
+            let failure = recorder
+                .escapes()
                 .into_iter()
                 .next()
-                .map(|p| (p.message, p.location))
-                .or_else(|| captured.into_iter().next().map(|p| (p.message, p.location)))
-                .unwrap_or_else(|| (panics::payload_message(payload.as_ref()), None));
-            report.fail(first.0, first.1, &recorder);
-            report.replay = match checker {
-                Checker::Loom => Some(format!(
-                    "loom:preemptions={}:execution={}",
-                    config
-                        .preemptions
-                        .map_or_else(|| "default".to_string(), |p| p.to_string()),
-                    report.executions
-                )),
-                _ => crate::sync::runtime::last_schedule().map(|s| format!("{checker}:{s}")),
-            };
+                .or(outcome.described)
+                .expect("a failed run has a panic");
+            match classify::classify(&failure) {
+                Meaning::Verdict(verdict) => {
+                    report.fail(verdict, failure.message, failure.location, &recorder);
+                    report.replay = match checker {
+                        Checker::Loom => Some(ReplayHandle::Loom {
+                            preemptions: config.preemptions,
+                            execution: report.executions,
+                        }),
+                        _ => outcome.schedule.map(|schedule| ReplayHandle::Shuttle {
+                            checker,
+                            schedule,
+                        }),
+                    };
+                }
+                // shuttle's PCT refuses a body whose first execution had no scheduling choice to
+                // make; that execution passed, and it was the only one there is.
+                Meaning::NoConcurrency => report.complete = !cut_by_time,
+                Meaning::Limit(m) => return Ok(Err(ModelError::Limit(m))),
+                Meaning::ScheduleMismatch(m) => return Ok(Err(ModelError::DoesNotFit(m))),
+            }
         }
     }
-    Ok(report)
+    Ok(Ok(report))
 }
 
-/// Returns `true` if the check's only panic is shuttle PCT's refusal of a body without concurrency.
-fn is_pct_without_choice(recorder: &Recorder) -> bool {
-    let panics = recorder.panics();
-    panics.len() == 1 && panics[0].message == "test closure did not exercise any concurrency"
-}
-
-/// Marks the execution's main thread as returned (or panicked) when the body ends.
-struct MainThread<'a>(&'a Recorder);
-
-impl Drop for MainThread<'_> {
-    fn drop(&mut self) {
-        self.0.main_returned(std::thread::panicking());
-    }
-}
-
-/// Why [`replay`] could not run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ReplayError {
-    /// The handle's checker is not in this build's flavour.
-    Unavailable(Unavailable),
-    /// The handle is not one that a report gives.
-    Malformed(String),
-}
-
-impl fmt::Display for ReplayError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReplayError::Unavailable(u) => u.fmt(f),
-            ReplayError::Malformed(h) => write!(f, "not a replay handle: {h:?}"),
-        }
-    }
-}
-
-impl std::error::Error for ReplayError {}
-
-impl From<Unavailable> for ReplayError {
-    fn from(u: Unavailable) -> Self {
-        ReplayError::Unavailable(u)
-    }
-}
-
-/// Runs the failing execution named by `handle` (a [`Report::replay`]) again, and reports what it
-/// finds; with the same body that is the same verdict.
+/// Runs the failing execution named by `handle` (a [`Report::replay`], or its printed form) again,
+/// and reports what it finds; with the same body that is the same verdict and trace.
 ///
-/// A shuttle handle (`shuttle-random:…`, `shuttle-pct:…`) is the failing schedule itself: one
-/// execution replays it. loom has no replayable schedule (its checkpoint file does not load back,
-/// loom #425), but its exploration is deterministic: a loom handle names the preemption bound and the
-/// index of the failing execution, and replaying explores exactly up to that execution.
-pub fn replay<F>(handle: &str, body: F) -> Result<Report, ReplayError>
+/// A shuttle handle is the failing schedule itself: one execution replays it. A schedule recorded on
+/// another body is a [`ReplayError::DoesNotFit`], and leaves nothing behind that changes a later
+/// check. loom has no replayable schedule (its checkpoint file does not load back, loom #425), but
+/// its exploration is deterministic: a loom handle names the preemption bound and the index of the
+/// failing execution, and replaying explores exactly up to that execution. With a fixed body a
+/// replay is a [`Verdict::Pass`] over those executions.
+pub fn replay<H, F>(handle: H, body: F) -> Result<Report, ReplayError>
 where
+    H: IntoHandle,
     F: Fn() + Send + Sync + 'static,
 {
-    let malformed = || ReplayError::Malformed(handle.to_string());
-    let (checker, rest) = handle.split_once(':').ok_or_else(malformed)?;
-    match checker {
-        "loom" => {
-            let rest = rest.strip_prefix("preemptions=").ok_or_else(malformed)?;
-            let (preemptions, execution) = rest.split_once(":execution=").ok_or_else(malformed)?;
-            let preemptions = match preemptions {
-                "default" => None,
-                p => Some(p.parse().map_err(|_| malformed())?),
-            };
-            let execution: usize = execution.parse().map_err(|_| malformed())?;
+    let handle = handle.into_handle()?;
+    match &handle {
+        ReplayHandle::Loom {
+            preemptions,
+            execution,
+        } => {
             let config = Config {
-                preemptions,
-                max_executions: Some(execution),
+                preemptions: *preemptions,
+                max_executions: Some(usize::try_from(*execution).unwrap_or(usize::MAX)),
+                time_budget: Duration::MAX,
                 ..Config::default()
             };
             Ok(loom(&config, body)?)
         }
-        "shuttle-random" | "shuttle-pct" => {
-            let checker = if checker == "shuttle-random" {
-                Checker::ShuttleRandom
-            } else {
-                Checker::ShuttlePct
-            };
+        ReplayHandle::Shuttle { checker, schedule } => {
             let scheduler = ShuttleScheduler::Replay {
-                schedule: rest.to_string(),
+                schedule: schedule.clone(),
             };
             let config = Config {
                 iterations: 1,
+                time_budget: Duration::MAX,
                 ..Config::default()
             };
-            Ok(model_run(checker, &config, body, |body| {
+            match model_run(*checker, &config, body, move |body| {
                 crate::sync::runtime::shuttle_run(&scheduler, body)
-            })?)
+            })? {
+                Ok(report) => Ok(report),
+                Err(ModelError::DoesNotFit(why)) => Err(ReplayError::DoesNotFit {
+                    handle: handle.to_string(),
+                    why,
+                }),
+                Err(ModelError::Limit(m)) => Err(ReplayError::Check(CheckError::Limit(m))),
+            }
         }
-        _ => Err(malformed()),
     }
 }
 
@@ -632,9 +707,10 @@ where
 /// A run ends when its main has returned and every thread it spawned through the facade has finished.
 /// A run that does not end within its watchdog is reported as [`Verdict::Hang`], with the threads
 /// still blocked and where; they are left behind (blocked forever, by hypothesis) and the process
-/// stays usable. A panic that escapes any thread of a run (main or spawned) is the run's failure (one
-/// that the body catches is not), classified like the model checkers' panics.
-pub fn stress<F>(config: &Config, body: F) -> Result<Report, Unavailable>
+/// stays usable. A panic that escapes any thread of a run (main or spawned) is the run's failure;
+/// one that the code under test catches is not, and neither is a panic of a thread left behind by an
+/// earlier run or check.
+pub fn stress<F>(config: &Config, body: F) -> Result<Report, CheckError>
 where
     F: Fn() + Send + Sync + 'static,
 {
@@ -642,7 +718,8 @@ where
         return Err(Unavailable {
             checker: Checker::Stress.name(),
             built: FLAVOUR,
-        });
+        }
+        .into());
     }
     panics::install_hook();
     let body = Arc::new(body);
@@ -664,8 +741,10 @@ where
                 .spawn(move || {
                     let _installed = trace::install(recorder.clone());
                     recorder.begin_execution();
-                    // A panic is recorded by the hook (it is the run's failure) and not printed.
                     let outcome = catch_unwind(AssertUnwindSafe(|| body()));
+                    if let Err(payload) = &outcome {
+                        trace::escaping(&recorder, payload.as_ref());
+                    }
                     recorder.main_returned(outcome.is_err());
                 })
         };
@@ -675,9 +754,12 @@ where
             break;
         }
         let finished = recorder.wait_finished(deadline);
-        if let Some(first) = recorder.panics().into_iter().next() {
-            report.fail(first.message, first.location, &recorder);
-            report.replay = None;
+        if let Some(failure) = recorder.escapes().into_iter().next() {
+            let verdict = match classify::classify(&failure) {
+                Meaning::Verdict(v) => v,
+                _ => Verdict::Panic,
+            };
+            report.fail(verdict, failure.message, failure.location, &recorder);
             break;
         }
         if !finished {
@@ -696,8 +778,7 @@ where
                     config.watchdog
                 )
             };
-            report.fail(message, None, &recorder);
-            report.verdict = Verdict::Hang;
+            report.fail(Verdict::Hang, message, None, &recorder);
             report.blocked = report.trace.as_ref().map(stuck).unwrap_or_default();
             break;
         }

@@ -1,81 +1,46 @@
-//! Catching panics quietly while a check runs, and remembering the first one's message and location.
+//! The harness's panic hook: it tells where and by whom a panic was raised, and keeps checks quiet.
+//! It never decides whether a panic is a failure.
 //!
-//! A process-wide panic hook is installed once. On an OS thread that is inside [`capture`], a panic is
-//! recorded (message and location) instead of printed; on any other thread the previous hook runs as
-//! usual. loom and shuttle run every model thread as a coroutine on the caller's OS thread, so their
-//! panics are all seen here.
+//! **What is a failure.** Only a panic that escapes a thread of the execution: main's body (caught
+//! by the driver) or the closure of a thread the body spawned through the facade (caught by the
+//! facade's `spawn`, which records it and lets it go on unwinding, so `join` still returns it). Each
+//! is recorded in *that thread's* check's recorder, so a leftover thread of an earlier check can
+//! never fail a later one, and a panic the code under test catches (a pool running jobs under
+//! `catch_unwind`) is never recorded at all. That works whatever other hooks are installed, in any
+//! order: the capture is `catch_unwind`, not the hook.
+//!
+//! **What the hook adds.** For every panic it notes, per OS thread, the message, the location and
+//! the origin (`sync::trace::note_panic`): the checker's own sources, racezoo's misuse panics, or the
+//! body. When the panic escapes, that note says who failed (see [`super::classify`]). A checker's own
+//! panic also marks the execution abandoned (`sync::abandon`). On an OS thread that runs a check
+//! (it has a recorder installed) the hook prints nothing; on any other thread it hands the panic
+//! to the hook that was installed before it. Under shuttle, shuttle's own hook is installed first
+//! (by running one empty execution), so that racezoo's is the outer one and shuttle's failure
+//! banners stay out of a check's stderr.
 
-use std::any::Any;
-use std::cell::RefCell;
 use std::panic;
 use std::sync::Once;
 
-/// One panic seen while capturing.
-#[derive(Clone, Debug)]
-pub(crate) struct Captured {
-    /// The panic message.
-    pub(crate) message: String,
-    /// Where it panicked, as `file:line:col`.
-    pub(crate) location: Option<String>,
-}
-
-thread_local! {
-    static CAPTURED: RefCell<Option<Vec<Captured>>> = const { RefCell::new(None) };
-}
+use super::classify::in_checker;
+use crate::sync::trace;
 
 /// Installs the hook (once per process).
 pub(crate) fn install_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
+        crate::sync::runtime::prepare_panic_hooks();
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            let panic = Captured {
-                message: payload_message(info.payload()),
-                location: info.location().map(|l| l.to_string()),
-            };
-            // A checker's own panic (deadlock, causality, limit) abandons the execution: from now on
-            // the facade must not call into the checker (see `sync::abandon`).
-            if panic.location.as_deref().is_some_and(super::in_checker) {
+            let message = trace::payload_message(info.payload());
+            let location = info.location().map(|l| l.to_string());
+            let from_checker = location.as_deref().is_some_and(in_checker);
+            if from_checker {
                 crate::sync::abandon::mark();
             }
-            // The recorder of a running check takes the panic as its execution's failure.
-            let traced = crate::sync::trace::note_panic(&panic.message, panic.location.clone());
-            let recorded = CAPTURED
-                .try_with(|c| match c.try_borrow_mut() {
-                    Ok(mut slot) => match slot.as_mut() {
-                        Some(list) => {
-                            list.push(panic);
-                            true
-                        }
-                        None => false,
-                    },
-                    Err(_) => false,
-                })
-                .unwrap_or(false);
-            if !recorded && !traced {
+            trace::note_panic(message, location, from_checker);
+            if trace::current().is_none() {
                 previous(info);
             }
         }));
     });
-}
-
-/// Runs `f` with panics on this OS thread recorded instead of printed; returns `f`'s result and the
-/// panics in the order they happened.
-pub(crate) fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<Captured>) {
-    install_hook();
-    let outer = CAPTURED.with(|c| c.replace(Some(Vec::new())));
-    let result = f();
-    let captured = CAPTURED.with(|c| c.replace(outer)).unwrap_or_default();
-    (result, captured)
-}
-
-/// Extracts the message of a panic payload (`&str` or `String`), or a placeholder.
-pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic payload>".to_string()
-    }
 }

@@ -71,26 +71,6 @@ fn violation(message: String) -> ! {
     panic!("{VIOLATION_PREFIX}{message}")
 }
 
-/// Installs (once) a panic hook that keeps deliberate job panics quiet and out of the checkers'
-/// records, so that a failure's reported message is the real failure. Called inside check bodies,
-/// after the checkers installed their own hook, so that this one runs first.
-pub fn quiet_deliberate_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let payload = info.payload();
-            let message = payload
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
-            if message != Some(DELIBERATE_PANIC) {
-                previous(info)
-            }
-        }));
-    });
-}
-
 /// Returns a job that panics with [`DELIBERATE_PANIC`].
 pub fn panicking_job() -> Job {
     Job::new(|| panic!("{}", DELIBERATE_PANIC))
@@ -178,7 +158,6 @@ fn submit_open<P: SuitePool>(pool: &P, job: Job, what: &str) {
 
 /// Every accepted job runs exactly once; none is refused while the pool is open.
 pub fn exactly_once<P: SuitePool>(p: &Params) {
-    quiet_deliberate_panics();
     let pool = P::create(p.workers, p.capacity);
     let runs: Arc<Vec<AtomicUsize>> = Arc::new((0..p.jobs).map(|_| AtomicUsize::new(0)).collect());
     for i in 0..p.jobs {
@@ -203,7 +182,6 @@ pub fn exactly_once<P: SuitePool>(p: &Params) {
 
 /// Never more than `workers` jobs run at once.
 pub fn bounded<P: SuitePool>(p: &Params) {
-    quiet_deliberate_panics();
     let pool = P::create(p.workers, p.capacity);
     let running = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
@@ -238,7 +216,6 @@ pub fn bounded<P: SuitePool>(p: &Params) {
 
 /// `shutdown` returns, and only after every accepted job has finished.
 pub fn shutdown_waits<P: SuitePool>(p: &Params) {
-    quiet_deliberate_panics();
     let pool = P::create(p.workers, p.capacity);
     let done = Arc::new(AtomicUsize::new(0));
     for i in 0..p.jobs {
@@ -265,7 +242,6 @@ pub fn shutdown_waits<P: SuitePool>(p: &Params) {
 /// Jobs that panic (one per worker) lose no other job, leave the full capacity (`workers` jobs at
 /// once) and let shutdown return.
 pub fn panic_isolation<P: SuitePool>(p: &Params) {
-    quiet_deliberate_panics();
     let pool = P::create(p.workers, p.capacity);
     for i in 0..p.workers {
         submit_open(&pool, panicking_job(), &format!("panicking job {i}"));
@@ -353,7 +329,6 @@ pub fn panic_isolation<P: SuitePool>(p: &Params) {
 
 /// Submitting after shutdown gives the job back; it neither panics nor is accepted.
 pub fn reject_after_shutdown<P: SuitePool>(p: &Params) {
-    quiet_deliberate_panics();
     let pool = P::create(p.workers, p.capacity);
     pool.shutdown();
     let ran = Arc::new(AtomicUsize::new(0));
@@ -408,7 +383,6 @@ fn register_thread(alive: &Arc<AtomicUsize>) {
 /// Dropping the pool returns after every accepted job has finished, and leaves no worker thread
 /// alive (std: every thread that ran a job has exited).
 pub fn drop_joins<P: SuitePool>(p: &Params) {
-    quiet_deliberate_panics();
     let pool = P::create(p.workers, p.capacity);
     let alive = Arc::new(AtomicUsize::new(0));
     if FLAVOUR == Flavour::Std {
@@ -466,7 +440,6 @@ pub fn drop_joins<P: SuitePool>(p: &Params) {
 /// With every worker busy, `capacity` submissions return and the next one blocks (if the pool
 /// claims a bounded queue; otherwise the check is skipped with what it saw).
 pub fn backpressure<P: SuitePool>(p: &Params) -> Result<(), Skip> {
-    quiet_deliberate_panics();
     let pool = Arc::new(P::create(p.workers, p.capacity));
     let bounded = pool.claims().bounded_queue;
     let gate = Gate::new();
@@ -531,7 +504,6 @@ pub fn backpressure<P: SuitePool>(p: &Params) -> Result<(), Skip> {
 
 /// Several threads calling `join` while jobs keep arriving all return, and every job ran.
 pub fn concurrent_joiners<P: SuitePool>(p: &Params) {
-    quiet_deliberate_panics();
     let pool = Arc::new(P::create(p.workers, p.capacity));
     let done = Arc::new(AtomicUsize::new(0));
     let rounds = if FLAVOUR == Flavour::Std { 20 } else { 1 };
@@ -577,7 +549,6 @@ pub fn concurrent_joiners<P: SuitePool>(p: &Params) {
 /// A job that submits another job, on a one-worker pool with room in its queue, does not deadlock,
 /// and the inner job runs.
 pub fn nested_submit<P: SuitePool>(p: &Params) {
-    quiet_deliberate_panics();
     let pool = Arc::new(P::create(1, p.capacity.max(2)));
     // 0: outer job not run yet, 1: inner accepted, 2: inner refused.
     let submitted = Arc::new(AtomicUsize::new(0));

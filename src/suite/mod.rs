@@ -388,7 +388,6 @@ impl Suite {
     /// Runs one check on `P` in this process, under every checker of the build flavour; the first
     /// failure decides.
     pub fn run_check<P: SuitePool>(&self, check: Check) -> CheckResult {
-        checks::quiet_deliberate_panics();
         let start = Instant::now();
         let params = self.params;
         // A skip is decided by the body itself; remember it across the checker's runs. (Harness

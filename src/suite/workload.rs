@@ -7,7 +7,7 @@
 //! checker's watchdog (std) or deadlock detection (loom, shuttle). proptest itself is a
 //! dev-dependency: the strategies live in the tests (`tests/suite_std.rs`).
 
-use super::checks::{DELIBERATE_PANIC, quiet_deliberate_panics};
+use super::checks::DELIBERATE_PANIC;
 use super::{Job, SuitePool};
 use crate::check::VIOLATION_PREFIX;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -29,7 +29,6 @@ pub struct Workload {
 
 /// Drives `w` against a fresh `P`; panics with a `violation:` message on the first broken rule.
 pub fn run<P: SuitePool>(w: &Workload) {
-    quiet_deliberate_panics();
     let pool = P::create(w.workers, w.capacity);
     let n = w.panics.len();
     let runs: Arc<Vec<AtomicUsize>> = Arc::new((0..n).map(|_| AtomicUsize::new(0)).collect());

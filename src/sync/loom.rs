@@ -86,6 +86,9 @@ pub mod runtime {
         })
     }
 
+    /// Nothing to prepare: this flavour's checker installs no panic hook of its own.
+    pub fn prepare_panic_hooks() {}
+
     /// Always `None`: no shuttle in this flavour.
     pub fn last_schedule() -> Option<String> {
         None

@@ -244,12 +244,12 @@ pub mod runtime {
     /// The shuttle scheduler to run a body under.
     #[derive(Clone, Debug)]
     pub enum ShuttleScheduler {
-        /// Uniformly random scheduling decisions, `iterations` executions, optionally seeded.
+        /// Uniformly random scheduling decisions, `iterations` executions.
         Random {
             /// Executions to run.
             iterations: usize,
-            /// Seed of the random scheduler; `None` picks one.
-            seed: Option<u64>,
+            /// Seed of the random scheduler: the same seed makes the same decisions.
+            seed: u64,
         },
         /// Probabilistic concurrency testing with bug depth `depth`.
         Pct {
@@ -257,6 +257,8 @@ pub mod runtime {
             iterations: usize,
             /// PCT bug depth (number of priority change points plus one).
             depth: usize,
+            /// Seed of the scheduler: the same seed makes the same decisions.
+            seed: u64,
         },
         /// Replays one encoded schedule, as printed by shuttle for a failure.
         Replay {

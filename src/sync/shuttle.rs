@@ -77,22 +77,16 @@ pub mod runtime {
         config.failure_persistence = shuttle::FailurePersistence::None;
         LAST.with(|l| l.borrow_mut().take());
         match scheduler {
-            ShuttleScheduler::Random {
-                iterations,
-                seed: Some(seed),
-            } => {
+            ShuttleScheduler::Random { iterations, seed } => {
                 let s = RandomScheduler::new_from_seed(*seed, *iterations);
                 shuttle::Runner::new(Recording::new(s), config).run(body);
             }
-            ShuttleScheduler::Random {
+            ShuttleScheduler::Pct {
                 iterations,
-                seed: None,
+                depth,
+                seed,
             } => {
-                let s = RandomScheduler::new(*iterations);
-                shuttle::Runner::new(Recording::new(s), config).run(body);
-            }
-            ShuttleScheduler::Pct { iterations, depth } => {
-                let s = PctScheduler::new(*depth, *iterations);
+                let s = PctScheduler::new_from_seed(*seed, *depth, *iterations);
                 shuttle::Runner::new(Recording::new(s), config).run(body);
             }
             ShuttleScheduler::Replay { schedule } => {
@@ -105,6 +99,14 @@ pub mod runtime {
             }
         }
         Ok(())
+    }
+
+    /// Makes shuttle install its panic hook now (it does so at its first execution), so that a hook
+    /// installed after this call wraps shuttle's and decides whether shuttle's banners are printed.
+    pub fn prepare_panic_hooks() {
+        use shuttle::scheduler::RandomScheduler;
+        shuttle::Runner::new(RandomScheduler::new_from_seed(0, 1), shuttle::Config::default())
+            .run(|| {});
     }
 
     /// Returns the encoded schedule of the last execution that [`shuttle_run`] ran on this OS
@@ -132,11 +134,28 @@ pub mod runtime {
     }
 
     /// Wraps a scheduler and writes down every decision it makes, into [`LAST`].
-    struct Recording<S>(S);
+    ///
+    /// When a failure unwinds the runner, the inner scheduler is not dropped but leaked (a few
+    /// words): shuttle's random scheduler prints a "failing seed … pass the seed to
+    /// `check_random_with_seed`" banner from its destructor, advice that racezoo's replay handle
+    /// replaces.
+    struct Recording<S>(Option<S>);
 
     impl<S> Recording<S> {
         fn new(inner: S) -> Self {
-            Recording(inner)
+            Recording(Some(inner))
+        }
+
+        fn inner(&mut self) -> &mut S {
+            self.0.as_mut().expect("the scheduler is only taken by drop")
+        }
+    }
+
+    impl<S> Drop for Recording<S> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                std::mem::forget(self.0.take());
+            }
         }
     }
 
@@ -150,7 +169,7 @@ pub mod runtime {
 
     impl<S: shuttle::scheduler::Scheduler> shuttle::scheduler::Scheduler for Recording<S> {
         fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
-            let schedule = self.0.new_execution()?;
+            let schedule = self.inner().new_execution()?;
             LAST.with(|l| *l.borrow_mut() = Some((schedule.seed, Vec::new())));
             Some(schedule)
         }
@@ -162,7 +181,7 @@ pub mod runtime {
             is_yielding: bool,
         ) -> Option<shuttle::scheduler::TaskId> {
             let next = self
-                .0
+                .inner()
                 .next_task(runnable_tasks, current_task, is_yielding)?;
             push(Step::Task(usize::from(next)));
             Some(next)
@@ -170,7 +189,7 @@ pub mod runtime {
 
         fn next_u64(&mut self) -> u64 {
             push(Step::Random);
-            self.0.next_u64()
+            self.inner().next_u64()
         }
     }
 

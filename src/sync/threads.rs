@@ -102,8 +102,16 @@ impl Builder {
             Some(child) => {
                 let index = child.index();
                 let raw = raw.spawn(move || {
-                    let _running = child.enter();
-                    f()
+                    let running = child.enter();
+                    // A panic that escapes the thread's body is the execution's failure (one the
+                    // body catches is not); it goes on unwinding, so `join` still returns it.
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+                        Ok(value) => value,
+                        Err(payload) => {
+                            running.escaping(payload.as_ref());
+                            std::panic::resume_unwind(payload)
+                        }
+                    }
                 })?;
                 Ok(JoinHandle {
                     raw,

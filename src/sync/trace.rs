@@ -319,13 +319,27 @@ pub enum ThreadState {
     Panicked,
 }
 
-/// One panic seen by a recorder.
+/// Who raised a panic, as the harness's panic hook saw it (see [`note_panic`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanicOrigin {
+    /// The body or the code under test: an assertion, an `unwrap`, any other `panic!`.
+    Body,
+    /// racezoo's [`crate::misuse::misuse`], with one of Go's misuse messages.
+    Misuse,
+    /// The model checker itself, from its own sources: a deadlock, a causality violation, a limit.
+    Checker,
+}
+
+/// A panic that escaped a thread of the execution (main's body or a spawned thread's closure): the
+/// only kind of panic that is a failure. A panic the code under test catches never becomes one.
 #[derive(Clone, Debug)]
-pub(crate) struct PanicNote {
+pub(crate) struct Escape {
+    /// The panic message.
     pub(crate) message: String,
+    /// Where it was raised, as `file:line:col`, if the hook saw it.
     pub(crate) location: Option<String>,
-    /// The panicking thread's index, where it is known (real threads).
-    thread: Option<u32>,
+    /// Who raised it.
+    pub(crate) origin: PanicOrigin,
 }
 
 #[derive(Default)]
@@ -333,15 +347,15 @@ struct Shared {
     threads: Vec<Arc<ThreadLog>>,
     unfinished: usize,
     main_returned: bool,
-    panics: Vec<PanicNote>,
+    escapes: Vec<Escape>,
 }
 
 /// The log of one check's current execution, shared by every thread of that execution.
 pub(crate) struct Recorder {
     /// Orders events across threads.
     seq: AtomicU64,
-    /// Set by a panic: what the failure saw stays as it was, unless the panic turns out to have
-    /// been caught (see [`recording`]).
+    /// Set when a panic escapes a thread (the execution's failure) or by [`Recorder::freeze`]:
+    /// what the failure saw stays as it was.
     frozen: AtomicBool,
     /// Set by [`Recorder::freeze`]: nothing is recorded any more.
     stopped: AtomicBool,
@@ -394,34 +408,9 @@ fn remember(recorder: &Arc<Recorder>, log: &Arc<ThreadLog>) {
     }
 }
 
-/// Returns the calling real thread's index in `recorder`, if it has one (std only; model threads
-/// are not looked up here, as this runs inside the panic hook).
-fn my_index(recorder: &Arc<Recorder>) -> Option<u32> {
-    if super::FLAVOUR != super::Flavour::Std {
-        return None;
-    }
-    MINE.try_with(|m| {
-        m.try_borrow().ok().and_then(|m| {
-            m.as_ref()
-                .filter(|(r, _)| Arc::ptr_eq(r, recorder))
-                .map(|(_, log)| log.index)
-        })
-    })
-    .ok()
-    .flatten()
-}
-
-/// Returns `true` if the calling thread's operation is to be recorded: nothing froze the log, or the
-/// panic that froze it was caught.
+/// Returns `true` if the calling thread's operation is to be recorded: no failure froze the log.
 fn recording(recorder: &Arc<Recorder>) -> bool {
-    if !recorder.frozen.load(Ordering::Relaxed) {
-        return true;
-    }
-    if std::thread::panicking() {
-        // Unwinding: the destructors of a failing thread are not part of what the failure saw.
-        return false;
-    }
-    recorder.survived(my_index(recorder))
+    !recorder.frozen.load(Ordering::Relaxed)
 }
 
 /// Returns the calling thread's log in `recorder`, registering the thread if it is unknown.
@@ -606,6 +595,13 @@ pub(crate) struct Running {
     _installed: Option<Installed>,
 }
 
+impl Running {
+    /// Records a panic escaping the spawned thread's body: the execution's failure.
+    pub(crate) fn escaping(&self, payload: &(dyn std::any::Any + Send)) {
+        escaping(&self.recorder, payload);
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         self.recorder.finish(self.index, std::thread::panicking());
@@ -659,10 +655,6 @@ impl Recorder {
     }
 
     fn finish(&self, index: u32, panicked: bool) {
-        if !panicked && self.frozen.load(Ordering::Relaxed) {
-            // A thread that returns normally caught whatever it panicked with.
-            self.survived(Some(index));
-        }
         let frozen = self.frozen.load(Ordering::Relaxed);
         let mut shared = self.shared();
         let Some(log) = shared.threads.get(index as usize).cloned() else {
@@ -704,25 +696,19 @@ impl Recorder {
         self.changed.notify_all();
     }
 
-    /// Notes a panic of the current execution; the first one freezes the log, so that what the
-    /// failure saw is what the report shows. Called from the panic hook (the recorder never panics
-    /// while it holds its lock).
-    pub(crate) fn on_panic(self: &Arc<Self>, message: String, location: Option<String>) {
-        let thread = my_index(self);
+    /// Records a panic that escaped a thread of the current execution; the first one freezes the
+    /// log, so that what the failure saw is what the report shows.
+    pub(crate) fn escaped(&self, escape: Escape) {
         self.frozen.store(true, Ordering::Relaxed);
-        self.shared().panics.push(PanicNote {
-            message,
-            location,
-            thread,
-        });
+        self.shared().escapes.push(escape);
     }
 
-    /// Returns the panics seen in the current execution, first first.
-    pub(crate) fn panics(&self) -> Vec<PanicNote> {
-        self.shared().panics.clone()
+    /// Returns the panics that escaped a thread of the current execution, first first.
+    pub(crate) fn escapes(&self) -> Vec<Escape> {
+        self.shared().escapes.clone()
     }
 
-    /// Returns `true` if the current execution's main returned normally.
+    /// Returns `true` if main's body has returned (normally).
     pub(crate) fn main_has_returned(&self) -> bool {
         self.shared().main_returned
     }
@@ -754,29 +740,6 @@ impl Recorder {
     pub(crate) fn freeze(&self) {
         self.stopped.store(true, Ordering::Relaxed);
         self.frozen.store(true, Ordering::Relaxed);
-    }
-
-    /// Called when the current thread does something ordinary (not unwinding) after a panic froze
-    /// the log: the panics it has evidently survived were caught, and are forgotten. Returns `true`
-    /// if none is left and recording resumes.
-    ///
-    /// loom and shuttle end an execution as soon as a panic escapes a thread, so any ordinary
-    /// operation after one means it was caught. Real threads run on, so there only the panics of
-    /// the thread itself count as caught.
-    fn survived(&self, thread: Option<u32>) -> bool {
-        if self.stopped.load(Ordering::Relaxed) {
-            return false;
-        }
-        let mut shared = self.shared();
-        let real = super::FLAVOUR == super::Flavour::Std;
-        shared
-            .panics
-            .retain(|p| real && (p.thread.is_none() || p.thread != thread));
-        let resumed = shared.panics.is_empty();
-        if resumed {
-            self.frozen.store(false, Ordering::Relaxed);
-        }
-        resumed
     }
 
     /// Copies the current execution's log into a [`Trace`].
@@ -831,22 +794,85 @@ impl Recorder {
     }
 }
 
-/// Called from the harness's panic hook: tells the current recorder, if any, about a panic. Returns
-/// `true` if a recorder took it (and the panic need not be printed).
-pub(crate) fn note_panic(message: &str, location: Option<String>) -> bool {
-    if !active() {
-        return false;
-    }
-    let recorder = CURRENT
-        .try_with(|c| c.try_borrow().ok().and_then(|c| c.clone()))
+thread_local! {
+    /// The last panics raised on this OS thread, newest last, as the harness's hook saw them.
+    static RECENT: RefCell<VecDeque<Escape>> = const { RefCell::new(VecDeque::new()) };
+    /// Set by [`crate::misuse::misuse`] just before it panics.
+    static MISUSE_NEXT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// How many recent panics an OS thread remembers (model threads share their OS thread).
+const RECENT_PANICS: usize = 16;
+
+/// Called by racezoo's misuse panics just before they panic: the next panic on this thread is a
+/// [`PanicOrigin::Misuse`].
+pub(crate) fn next_panic_is_misuse() {
+    let _ = MISUSE_NEXT.try_with(|m| m.set(true));
+}
+
+/// Called from the harness's panic hook for every panic on this OS thread: remembers its message,
+/// location and origin, so that if it escapes a thread its report can say where and who. It is not
+/// a failure by itself: only [`escaping`] makes one. `from_checker` says the location is in a model
+/// checker's own sources.
+pub(crate) fn note_panic(message: String, location: Option<String>, from_checker: bool) {
+    let misuse = MISUSE_NEXT.try_with(|m| m.replace(false)).unwrap_or(false);
+    let origin = if from_checker {
+        PanicOrigin::Checker
+    } else if misuse {
+        PanicOrigin::Misuse
+    } else {
+        PanicOrigin::Body
+    };
+    let _ = RECENT.try_with(|r| {
+        if let Ok(mut recent) = r.try_borrow_mut() {
+            if recent.len() == RECENT_PANICS {
+                recent.pop_front();
+            }
+            recent.push_back(Escape {
+                message,
+                location,
+                origin,
+            });
+        }
+    });
+}
+
+/// Describes a panic payload that is escaping a thread: its message, and where and by whom it was
+/// raised if the hook saw it on this OS thread (the newest panic with the same message).
+pub(crate) fn describe(payload: &(dyn std::any::Any + Send)) -> Escape {
+    let message = payload_message(payload);
+    let seen = RECENT
+        .try_with(|r| {
+            r.try_borrow().ok().and_then(|recent| {
+                recent
+                    .iter()
+                    .rev()
+                    .find(|e| e.message == message)
+                    .cloned()
+            })
+        })
         .ok()
         .flatten();
-    match recorder {
-        Some(r) => {
-            r.on_panic(message.to_string(), location);
-            true
-        }
-        None => false,
+    seen.unwrap_or(Escape {
+        message,
+        location: None,
+        origin: PanicOrigin::Body,
+    })
+}
+
+/// Records, in `recorder`, a panic escaping one of its threads.
+pub(crate) fn escaping(recorder: &Recorder, payload: &(dyn std::any::Any + Send)) {
+    recorder.escaped(describe(payload));
+}
+
+/// Extracts the message of a panic payload (`&str` or `String`), or a placeholder.
+pub(crate) fn payload_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_string()
     }
 }
 
