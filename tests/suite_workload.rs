@@ -70,7 +70,10 @@ fn a_worker_that_dies_on_panic_shrinks_to_one_worker_one_panic() {
     assert_eq!(w.workers, 1, "{w:?}");
     assert_eq!(w.panics, [true], "{w:?}");
     assert!(reason.starts_with("Panic"), "{reason}");
-    assert!(reason.contains(racezoo::suite::checks::DELIBERATE_PANIC), "{reason}");
+    assert!(
+        reason.contains(racezoo::suite::checks::DELIBERATE_PANIC),
+        "{reason}"
+    );
 }
 
 #[test]

@@ -41,7 +41,8 @@ pub(crate) enum Signal {
 
 /// Reads a checker's own panic message. Only called for panics raised from the checker's sources.
 pub(crate) fn checker_signal(message: &str, location: Option<&str>) -> Signal {
-    let replay = location.is_some_and(|l| l.contains("/shuttle-schedulers-") && l.contains("replay"));
+    let replay =
+        location.is_some_and(|l| l.contains("/shuttle-schedulers-") && l.contains("replay"));
     if message.starts_with("deadlock; threads") || message.starts_with("deadlock! blocked tasks") {
         Signal::Deadlock
     } else if message.contains("Causality violation") {
@@ -91,22 +92,20 @@ pub(crate) fn classify(escape: &Escape) -> Meaning {
     match escape.origin {
         PanicOrigin::Misuse => Meaning::Verdict(Verdict::Misuse),
         PanicOrigin::Body => Meaning::Verdict(body_verdict(&escape.message)),
-        PanicOrigin::Checker => {
-            match checker_signal(&escape.message, escape.location.as_deref()) {
-                Signal::Deadlock => Meaning::Verdict(Verdict::Deadlock),
-                Signal::DataRace => Meaning::Verdict(Verdict::DataRace),
-                Signal::Livelock => Meaning::Verdict(Verdict::Hang),
-                Signal::ThreadLimit => Meaning::Limit(format!(
-                    "loom runs at most {} threads per model, main included, and the body spawned more \
+        PanicOrigin::Checker => match checker_signal(&escape.message, escape.location.as_deref()) {
+            Signal::Deadlock => Meaning::Verdict(Verdict::Deadlock),
+            Signal::DataRace => Meaning::Verdict(Verdict::DataRace),
+            Signal::Livelock => Meaning::Verdict(Verdict::Hang),
+            Signal::ThreadLimit => Meaning::Limit(format!(
+                "loom runs at most {} threads per model, main included, and the body spawned more \
                      (loom's assertion: {})",
-                    crate::sync::MAX_THREADS,
-                    escape.message.trim_end()
-                )),
-                Signal::ScheduleMismatch => Meaning::ScheduleMismatch(escape.message.clone()),
-                Signal::NoConcurrency => Meaning::NoConcurrency,
-                Signal::Other => Meaning::Verdict(Verdict::Panic),
-            }
-        }
+                crate::sync::MAX_THREADS,
+                escape.message.trim_end()
+            )),
+            Signal::ScheduleMismatch => Meaning::ScheduleMismatch(escape.message.clone()),
+            Signal::NoConcurrency => Meaning::NoConcurrency,
+            Signal::Other => Meaning::Verdict(Verdict::Panic),
+        },
     }
 }
 
@@ -148,7 +147,10 @@ mod tests {
 
     #[test]
     fn the_checkers_signals_are_read_only_from_the_checker() {
-        let e = escape("deadlock; threads = [(Id(0), Blocked)]", PanicOrigin::Checker);
+        let e = escape(
+            "deadlock; threads = [(Id(0), Blocked)]",
+            PanicOrigin::Checker,
+        );
         assert_eq!(classify(&e), Meaning::Verdict(Verdict::Deadlock));
         let e = escape("Causality violation: Concurrent load", PanicOrigin::Checker);
         assert_eq!(classify(&e), Meaning::Verdict(Verdict::DataRace));

@@ -434,7 +434,7 @@ where
     let report = model_run(Checker::Loom, config, body, move |body| {
         crate::sync::runtime::loom_explore(&bounds, body)
     })?;
-    Ok(report.map_err(|e| e.into_check_error())?)
+    report.map_err(|e| e.into_check_error())
 }
 
 /// Runs `body` under `config.iterations` schedules of shuttle's random scheduler.
@@ -450,7 +450,7 @@ where
     let report = model_run(Checker::ShuttleRandom, config, body, move |body| {
         crate::sync::runtime::shuttle_run(&scheduler, body)
     })?;
-    Ok(report.map_err(|e| e.into_check_error())?)
+    report.map_err(|e| e.into_check_error())
 }
 
 /// Runs `body` under `config.iterations` schedules of shuttle's PCT scheduler at `config.depth`.
@@ -467,7 +467,7 @@ where
     let report = model_run(Checker::ShuttlePct, config, body, move |body| {
         crate::sync::runtime::shuttle_run(&scheduler, body)
     })?;
-    Ok(report.map_err(|e| e.into_check_error())?)
+    report.map_err(|e| e.into_check_error())
 }
 
 /// Returns `config` with a seed: its own, or a fresh one from the OS.
@@ -634,10 +634,9 @@ where
                             preemptions: config.preemptions,
                             execution: report.executions,
                         }),
-                        _ => outcome.schedule.map(|schedule| ReplayHandle::Shuttle {
-                            checker,
-                            schedule,
-                        }),
+                        _ => outcome
+                            .schedule
+                            .map(|schedule| ReplayHandle::Shuttle { checker, schedule }),
                     };
                 }
                 // shuttle's PCT refuses a body whose first execution had no scheduling choice to

@@ -17,6 +17,9 @@
 //! to the hook that was installed before it. Under shuttle, shuttle's own hook is installed first
 //! (by running one empty execution), so that racezoo's is the outer one and shuttle's failure
 //! banners stay out of a check's stderr.
+//!
+//! Set `RACEZOO_DEBUG_PANICS` to have the hook print every panic it sees, with a backtrace, whether
+//! or not it is a failure (for debugging racezoo or a checker).
 
 use std::panic;
 use std::sync::Once;
@@ -36,6 +39,12 @@ pub(crate) fn install_hook() {
             let from_checker = location.as_deref().is_some_and(in_checker);
             if from_checker {
                 crate::sync::abandon::mark();
+            }
+            if std::env::var_os("RACEZOO_DEBUG_PANICS").is_some() {
+                eprintln!(
+                    "[racezoo] panic {message:?} at {location:?} (from the checker: {from_checker})\n{}",
+                    std::backtrace::Backtrace::force_capture()
+                );
             }
             trace::note_panic(message, location, from_checker);
             if trace::current().is_none() {

@@ -105,8 +105,11 @@ pub mod runtime {
     /// installed after this call wraps shuttle's and decides whether shuttle's banners are printed.
     pub fn prepare_panic_hooks() {
         use shuttle::scheduler::RandomScheduler;
-        shuttle::Runner::new(RandomScheduler::new_from_seed(0, 1), shuttle::Config::default())
-            .run(|| {});
+        shuttle::Runner::new(
+            RandomScheduler::new_from_seed(0, 1),
+            shuttle::Config::default(),
+        )
+        .run(|| {});
     }
 
     /// Returns the encoded schedule of the last execution that [`shuttle_run`] ran on this OS
@@ -147,7 +150,9 @@ pub mod runtime {
         }
 
         fn inner(&mut self) -> &mut S {
-            self.0.as_mut().expect("the scheduler is only taken by drop")
+            self.0
+                .as_mut()
+                .expect("the scheduler is only taken by drop")
         }
     }
 

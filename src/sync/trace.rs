@@ -408,9 +408,13 @@ fn remember(recorder: &Arc<Recorder>, log: &Arc<ThreadLog>) {
     }
 }
 
-/// Returns `true` if the calling thread's operation is to be recorded: no failure froze the log.
+/// Returns `true` if the calling thread's operation is to be recorded: no failure froze the log,
+/// the thread is not unwinding (a panicking thread's destructors are not part of what it did), and
+/// the checker has not abandoned the execution (then even asking it which thread runs panics).
 fn recording(recorder: &Arc<Recorder>) -> bool {
     !recorder.frozen.load(Ordering::Relaxed)
+        && !std::thread::panicking()
+        && !super::abandon::abandoned()
 }
 
 /// Returns the calling thread's log in `recorder`, registering the thread if it is unknown.
@@ -667,9 +671,9 @@ impl Recorder {
             }
             slot.counted = true;
             // Once a failure froze the log, what it saw stays as it was, except that a panicking
-            // thread is marked as such. A thread unwound while blocked is a checker tearing down a
-            // deadlocked execution (loom unwinds every stuck thread): it stays blocked.
-            let torn_down = frozen && slot.blocked.is_some();
+            // thread is marked as such. A thread unwound while blocked, or while the checker abandons
+            // the execution (loom unwinds every stuck or spinning thread), stays as it was.
+            let torn_down = frozen && (slot.blocked.is_some() || super::abandon::abandoned());
             if (!frozen || panicked) && !torn_down {
                 slot.state = if panicked {
                     ThreadState::Panicked
@@ -843,13 +847,9 @@ pub(crate) fn describe(payload: &(dyn std::any::Any + Send)) -> Escape {
     let message = payload_message(payload);
     let seen = RECENT
         .try_with(|r| {
-            r.try_borrow().ok().and_then(|recent| {
-                recent
-                    .iter()
-                    .rev()
-                    .find(|e| e.message == message)
-                    .cloned()
-            })
+            r.try_borrow()
+                .ok()
+                .and_then(|recent| recent.iter().rev().find(|e| e.message == message).cloned())
         })
         .ok()
         .flatten();
@@ -860,9 +860,15 @@ pub(crate) fn describe(payload: &(dyn std::any::Any + Send)) -> Escape {
     })
 }
 
-/// Records, in `recorder`, a panic escaping one of its threads.
+/// Records, in `recorder`, a panic escaping one of its threads. Once the checker has abandoned the
+/// execution, only its own panic is a failure: the other threads' stacks are then unwound by the
+/// checker tearing the execution down, and that is not something they did.
 pub(crate) fn escaping(recorder: &Recorder, payload: &(dyn std::any::Any + Send)) {
-    recorder.escaped(describe(payload));
+    let escape = describe(payload);
+    if escape.origin != PanicOrigin::Checker && super::abandon::abandoned() {
+        return;
+    }
+    recorder.escaped(escape);
 }
 
 /// Extracts the message of a panic payload (`&str` or `String`), or a placeholder.
