@@ -5,18 +5,16 @@
 #   bash scripts/test-all.sh            # everything
 #   bash scripts/test-all.sh loom       # one flavour (std | loom | shuttle), fmt included
 #
-# Bounds: LOOM_MAX_PREEMPTIONS defaults to 2 under CI (CI=true) and 3 otherwise; set it to override.
+# Bounds: LOOM_MAX_PREEMPTIONS defaults to 2, for CI and newcomers alike; no test depends on wall
+# time, so the same command gives the same verdicts on a loaded machine. For a deeper local run:
+#   LOOM_MAX_PREEMPTIONS=3 bash scripts/test-all.sh loom
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 flavours=("$@")
 [ ${#flavours[@]} -gt 0 ] || flavours=(std loom shuttle)
 
-if [ "${CI:-}" = "true" ]; then
-  export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}"
-else
-  export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-3}"
-fi
+export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -16,7 +16,6 @@ fn config() -> Config {
         iterations: 300,
         runs: 20,
         watchdog: Duration::from_millis(300),
-        time_budget: Duration::from_secs(20),
         seed: Some(5),
         ..Config::default()
     }

@@ -161,7 +161,8 @@ pub const VIOLATION_PREFIX: &str = "violation: ";
 /// Bounds and knobs for the drivers; each driver reads the fields that concern it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Config {
-    /// loom: maximum preemptions per execution. Default: `LOOM_MAX_PREEMPTIONS`, else 3.
+    /// loom: maximum preemptions per execution. Default: `LOOM_MAX_PREEMPTIONS`, else 2 (most
+    /// concurrency bugs need at most two, and each more multiplies the executions).
     pub preemptions: Option<usize>,
     /// loom: maximum executions before the run is cut (and reported incomplete).
     /// Default: `LOOM_MAX_PERMUTATIONS`, else unbounded.
@@ -178,7 +179,9 @@ pub struct Config {
     /// stress: how long one run may take before it is declared a [`Verdict::Hang`]. Default 5 s.
     pub watchdog: Duration,
     /// Every driver: wall-time budget after which exploration stops and the report says
-    /// `complete: false`. Default 120 s.
+    /// `complete: false` (checked before each execution or run). Default: none
+    /// (`Duration::MAX`): exploration is bounded by preemptions, executions, iterations and runs, so
+    /// that no verdict depends on how fast the machine is. Set one for interactive use.
     pub time_budget: Duration,
 }
 
@@ -188,14 +191,14 @@ impl Default for Config {
             std::env::var(name).ok().and_then(|v| v.parse().ok())
         }
         Config {
-            preemptions: Some(env("LOOM_MAX_PREEMPTIONS").unwrap_or(3)),
+            preemptions: Some(env("LOOM_MAX_PREEMPTIONS").unwrap_or(2)),
             max_executions: env("LOOM_MAX_PERMUTATIONS"),
             iterations: env("RACEZOO_SHUTTLE_ITERATIONS").unwrap_or(1_000),
             depth: 3,
             seed: None,
             runs: env("RACEZOO_STRESS_RUNS").unwrap_or(200),
             watchdog: Duration::from_secs(5),
-            time_budget: Duration::from_secs(120),
+            time_budget: Duration::MAX,
         }
     }
 }
@@ -428,7 +431,7 @@ where
     let bounds = LoomBounds {
         preemptions: config.preemptions,
         max_executions: config.max_executions,
-        max_duration: Some(config.time_budget),
+        max_duration: (config.time_budget != Duration::MAX).then_some(config.time_budget),
         location: false,
     };
     let report = model_run(Checker::Loom, config, body, move |body| {

@@ -553,10 +553,19 @@ impl Suite {
                 return result;
             }
         }
+        // The last line that says something: not blank, not a note, not a backtrace frame (a
+        // panicking thread's backtrace may be printed after the line that explains the abort).
+        let backtrace_frame = |l: &str| {
+            let l = l.trim_start();
+            l.starts_with("at ")
+                || l.starts_with("stack backtrace:")
+                || l.split_once(": ")
+                    .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        };
         let last_words = stderr
             .lines()
             .rev()
-            .find(|l| !l.trim().is_empty() && !l.starts_with("note:"))
+            .find(|l| !l.trim().is_empty() && !l.starts_with("note:") && !backtrace_frame(l))
             .unwrap_or("")
             .trim()
             .to_string();

@@ -6,14 +6,13 @@ use std::time::Duration;
 use racezoo::check::{Checker, Config, Report};
 use racezoo::scenarios::Expect;
 
-/// The bounds the model tests run with: loom's preemption bound from `LOOM_MAX_PREEMPTIONS` (3
-/// locally, 2 in CI), shuttle's schedules from `RACEZOO_SHUTTLE_ITERATIONS` (1,000), a few dozen
+/// The bounds the model tests run with: loom's preemption bound from `LOOM_MAX_PREEMPTIONS` (2
+/// unless set), no time budget, shuttle's schedules from `RACEZOO_SHUTTLE_ITERATIONS` (1,000), a few dozen
 /// stress runs.
 pub fn config() -> Config {
     Config {
         runs: 30,
         watchdog: Duration::from_secs(2),
-        time_budget: Duration::from_secs(60),
         ..Config::default()
     }
 }
