@@ -56,7 +56,7 @@ struct Indexed {
 }
 
 /// Why the upload stopped.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum UploadError {
     /// The book's header could not be parsed.
     Damaged { id: usize, reason: String },

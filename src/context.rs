@@ -57,102 +57,29 @@
 //! (what `go vet`'s lostcancel check warns about). Waiting on [`Context::background`]'s `done` blocks
 //! forever, like receiving from Go's nil channel.
 
-use std::error::Error;
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Condvar, Mutex, Weak, thread};
 
-/// Why a context was cancelled; Go's `context.Canceled` and `context.DeadlineExceeded`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ContextError {
-    /// The context (or an ancestor) was cancelled through its [`CancelFn`].
-    Canceled,
-    /// The context's (or an ancestor's) deadline passed.
-    DeadlineExceeded,
-}
+mod after_func;
+mod cause;
+mod values;
 
-impl fmt::Display for ContextError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ContextError::Canceled => "context canceled",
-            ContextError::DeadlineExceeded => "context deadline exceeded",
-        })
-    }
-}
-
-impl Error for ContextError {}
-
-/// The reason given for a cancellation (Go's `context.Cause`): a shared, type-erased error.
-///
-/// Without an explicit cause it is the [`ContextError`] itself.
-#[derive(Clone)]
-pub struct Cause(Arc<dyn Error + Send + Sync + 'static>);
-
-impl Cause {
-    /// Wraps `error` as a cause.
-    pub fn new<E: Error + Send + Sync + 'static>(error: E) -> Self {
-        Cause(Arc::new(error))
-    }
-
-    /// Makes a cause from a message.
-    pub fn msg(message: impl Into<String>) -> Self {
-        Cause(Arc::new(Message(message.into())))
-    }
-
-    /// Returns the cause as a `T`, if it is one.
-    pub fn downcast_ref<T: Error + 'static>(&self) -> Option<&T> {
-        self.0.downcast_ref::<T>()
-    }
-
-    /// Returns `true` if both causes are the very same value (Go's `==` on an error pointer).
-    pub fn ptr_eq(&self, other: &Cause) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl fmt::Debug for Cause {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl fmt::Display for Cause {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&*self.0, f)
-    }
-}
-
-impl Error for Cause {
-    fn source(&self) -> Option<&(dyn Error + 'static)> {
-        Some(&*self.0)
-    }
-}
-
-impl From<ContextError> for Cause {
-    fn from(e: ContextError) -> Self {
-        Cause::new(e)
-    }
-}
-
-/// A cause made from a plain message.
-#[derive(Debug)]
-struct Message(String);
-
-impl fmt::Display for Message {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Error for Message {}
+pub use self::after_func::AfterFunc;
+pub use self::cause::{Cause, ContextError};
+use self::values::Values;
 
 /// A handle on a context; cheap to clone, and every clone is the same context.
 #[derive(Clone)]
 pub struct Context {
-    /// `None` for the background context, which is never cancelled.
+    /// `None` for a context that is never cancelled (background, TODO, `without_cancel`).
     node: Option<Arc<Node>>,
+    /// The values of this context and its ancestors, newest first.
+    values: Values,
+    /// How the context was derived, as Go's `String()` shows it (`context.Background.WithCancel`).
+    label: std::sync::Arc<str>,
 }
 
 /// Cancels the context it came with (and all its descendants); cheap to clone.
@@ -294,9 +221,33 @@ impl Node {
 }
 
 impl Context {
-    /// Returns the root context: never cancelled, no deadline (Go's `context.Background()`).
+    /// Returns the root context: never cancelled, no deadline, no values (Go's
+    /// `context.Background()`).
     pub fn background() -> Context {
-        Context { node: None }
+        Context::root("context.Background")
+    }
+
+    /// Returns a root context like [`background`](Context::background), to mark code that has not
+    /// decided which context to use yet (Go's `context.TODO()`).
+    pub fn todo() -> Context {
+        Context::root("context.TODO")
+    }
+
+    fn root(label: &str) -> Context {
+        Context {
+            node: None,
+            values: Values::default(),
+            label: label.into(),
+        }
+    }
+
+    /// Returns a child of `self` with `node` and a label extended by `suffix`.
+    fn child(&self, node: Option<Arc<Node>>, suffix: &str) -> Context {
+        Context {
+            node,
+            values: self.values.clone(),
+            label: format!("{}{suffix}", self.label).into(),
+        }
     }
 
     /// Derives a child that is cancelled when `cancel` is called or when `parent` is cancelled,
@@ -307,39 +258,106 @@ impl Context {
         let deadline = parent.deadline();
         let node = Self::derive(parent, deadline);
         (
-            Context {
-                node: Some(node.clone()),
-            },
+            parent.child(Some(node.clone()), ".WithCancel"),
             CancelFn { node },
         )
     }
 
     /// Derives a child that is also cancelled with [`ContextError::DeadlineExceeded`] once `timeout`
-    /// has elapsed (Go's `WithTimeout`).
-    ///
-    /// The deadline is enforced by a timer thread that exits as soon as the child is cancelled. If the
-    /// parent's deadline is earlier, the parent's deadline governs and no timer is started.
+    /// has elapsed (Go's `WithTimeout`): [`with_deadline`](Context::with_deadline) at now + `timeout`.
     pub fn with_timeout(parent: &Context, timeout: Duration) -> (Context, CancelFn) {
-        let deadline = Instant::now() + timeout;
-        if parent.deadline().is_some_and(|d| d <= deadline) {
+        Self::with_deadline_cause(parent, Instant::now() + timeout, None)
+    }
+
+    /// Like [`with_timeout`](Context::with_timeout), and an expiry sets `cause` as the context's cause
+    /// (Go's `WithTimeoutCause`).
+    pub fn with_timeout_cause(
+        parent: &Context,
+        timeout: Duration,
+        cause: Cause,
+    ) -> (Context, CancelFn) {
+        Self::with_deadline_cause(parent, Instant::now() + timeout, Some(cause))
+    }
+
+    /// Derives a child that is also cancelled with [`ContextError::DeadlineExceeded`] once `deadline`
+    /// passes (Go's `WithDeadline`).
+    ///
+    /// As in Go: if the parent's deadline is earlier, the parent's governs and the child is a plain
+    /// [`with_cancel`](Context::with_cancel) child; if the parent is already cancelled, the child is
+    /// born cancelled with the parent's error and cause (Go propagates the parent's cancellation
+    /// first); otherwise a deadline that is not after the moment of the call is born expired, done at
+    /// once with [`ContextError::DeadlineExceeded`]. A later deadline is enforced by a timer thread
+    /// that exits as soon as the child is cancelled (it counts against loom's thread limit).
+    pub fn with_deadline(parent: &Context, deadline: Instant) -> (Context, CancelFn) {
+        Self::with_deadline_cause(parent, deadline, None)
+    }
+
+    /// Like [`with_deadline`](Context::with_deadline), and an expiry sets `cause` as the context's
+    /// cause (Go's `WithDeadlineCause`).
+    pub fn with_deadline_cause(
+        parent: &Context,
+        deadline: Instant,
+        cause: impl Into<Option<Cause>>,
+    ) -> (Context, CancelFn) {
+        let cause = cause.into();
+        if parent.deadline().is_some_and(|current| current < deadline) {
             return Self::with_cancel(parent);
         }
         let node = Self::derive(parent, Some(deadline));
-        if !node.is_cancelled() {
+        let now = Instant::now();
+        if deadline <= now {
+            node.cancel(ContextError::DeadlineExceeded, cause, true);
+        } else if !node.is_cancelled() {
             let timer = node.clone();
+            let timeout = deadline - now;
             thread::spawn(move || {
                 // Wait for cancellation or the deadline; the deadline cancels.
                 if !timer.wait_timeout(timeout) {
-                    timer.cancel(ContextError::DeadlineExceeded, None, true);
+                    timer.cancel(ContextError::DeadlineExceeded, cause, true);
                 }
             });
         }
-        (
-            Context {
-                node: Some(node.clone()),
-            },
-            CancelFn { node },
-        )
+        let suffix = format!(".WithDeadline(in {:?})", deadline.saturating_duration_since(now));
+        (parent.child(Some(node.clone()), &suffix), CancelFn { node })
+    }
+
+    /// Derives a child that carries `value` under `key`, and otherwise is `parent` (Go's
+    /// `WithValue`). [`value`](Context::value) finds the newest value stored under an equal key of the
+    /// same type; as in Go, use a key type of your own so that packages cannot collide.
+    pub fn with_value<K, V>(parent: &Context, key: K, value: V) -> Context
+    where
+        K: PartialEq + fmt::Debug + Send + Sync + 'static,
+        V: Send + Sync + 'static,
+    {
+        let suffix = format!(".WithValue({key:?}, {})", std::any::type_name::<V>());
+        let mut child = parent.child(parent.node.clone(), &suffix);
+        child.values = parent.values.with(key, value);
+        child
+    }
+
+    /// Returns the value stored under `key` by this context or its nearest ancestor that has one, if
+    /// it is a `V` (Go's `ctx.Value(key)`).
+    pub fn value<K, V>(&self, key: &K) -> Option<&V>
+    where
+        K: PartialEq + 'static,
+        V: 'static,
+    {
+        self.values.get(key)
+    }
+
+    /// Returns a context with `parent`'s values that is never cancelled and has no deadline, even
+    /// when `parent` is (Go's `WithoutCancel`): for work that must outlive the request that started it.
+    pub fn without_cancel(parent: &Context) -> Context {
+        parent.child(None, ".WithoutCancel")
+    }
+
+    /// Arranges for `f` to run on its own thread once `ctx` is done (at once if it is already), and
+    /// returns the handle that can stop it (Go's `context.AfterFunc`).
+    pub fn after_func<F>(ctx: &Context, f: F) -> AfterFunc
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        AfterFunc::new(&ctx.done(), f)
     }
 
     /// Creates a node under `parent`: cancelled at once if the parent is, registered with it otherwise.
@@ -404,10 +422,18 @@ impl Context {
     }
 }
 
+/// How the context was derived, as Go's `String()` shows it:
+/// `context.Background.WithCancel.WithValue("user", alloc::string::String)`.
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.node {
-            None => f.write_str("Context::background"),
+            None => write!(f, "{}", self.label),
             Some(n) => f
                 .debug_struct("Context")
                 .field("err", &n.state.lock().err)
@@ -502,6 +528,13 @@ impl fmt::Debug for Done {
         f.debug_struct("Done")
             .field("closed", &self.is_closed())
             .finish()
+    }
+}
+
+impl Subscription {
+    /// Lets the callback stay registered for good: dropping the result unregisters nothing.
+    pub(crate) fn detach(mut self) {
+        self.node = Weak::new();
     }
 }
 

@@ -36,20 +36,24 @@
 //!   its own (detached) thread; `wait` returns once every task has recorded its outcome, the task
 //!   thread's last act, as `std::thread::scope` does.
 //! * The context of [`with_context`](ErrGroup::with_context) is cancelled the first time a task
-//!   returns an error (its [`cause`](crate::context::Context::cause) is a [`TaskFailed`] carrying the
-//!   error's message) or when `wait` returns, whichever happens first.
+//!   returns an error (its [`cause`](crate::context::Context::cause) is the error value itself:
+//!   `ctx.cause().unwrap().downcast_ref::<E>()`) or when `wait` returns, whichever happens first.
 //! * With a limit set, `go` blocks until fewer than `limit` tasks are active; `try_go` returns `false`
 //!   instead. `set_limit(Some(0))` refuses every new task, as in Go.
-//! * A group is reusable once `wait` has returned. Unlike Go, whose `Wait` keeps returning the first
-//!   error, `wait` moves the error out: a reused group starts clean.
+//! * Every `wait`, on any thread and however often, returns the same first error, as Go's `Wait` does
+//!   (so the error type is `Clone`; wrap one that is not, such as `std::io::Error`, in an `Arc`).
+//!   To start over, make a new group (Go's story too); tasks started after a `wait` returned join the
+//!   same group and its first error stays the first.
 //!
 //! # Panics
 //!
 //! A panicking task is treated like `std::thread::scope` treats one, not like Go's errgroup (which
 //! let the panic crash the process and, after reverting a propagation attempt in v0.16.0, does not
-//! carry it to `Wait`): the panic is caught, the context is cancelled as for an error, the other tasks
-//! run to completion, and `wait` then resumes the *first* task panic on the waiting thread, taking
-//! precedence over any error. Rust code normally recovers from a failed thread at its `join`; a `wait`
+//! carry it to `Wait`): the panic is caught, the context is cancelled as for an error (the cause is a
+//! [`TaskPanicked`] with the panic's message and location), the other tasks run to completion, and
+//! `wait` then resumes the *first* task panic on the waiting thread with its original payload, taking
+//! precedence over any error; a checker's report names the line where the task panicked. A later
+//! `wait` (the payload can be resumed only once) panics with the [`TaskPanicked`] message instead. Rust code normally recovers from a failed thread at its `join`; a `wait`
 //! that returned `Ok(())` or hung after a task panicked would hide the failure, and the process-wide
 //! crash Go relies on does not happen for a Rust thread.
 //!
@@ -72,18 +76,27 @@ pub struct ErrGroup<E> {
     shared: Arc<Shared<E>>,
 }
 
-/// The cause an [`ErrGroup::with_context`] context is cancelled with when a task fails: the failing
-/// task's error, rendered with `Display` (the error itself goes to [`ErrGroup::wait`]).
+/// The cause an [`ErrGroup::with_context`] context is cancelled with when a task panics, and the
+/// message of a second `wait` after a task panicked.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TaskFailed(pub String);
+pub struct TaskPanicked {
+    /// The panic's message.
+    pub message: String,
+    /// Where the task panicked (`file:line:col`), when racezoo's checker harness saw it.
+    pub location: Option<String>,
+}
 
-impl fmt::Display for TaskFailed {
+impl fmt::Display for TaskPanicked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        write!(f, "errgroup: a task panicked")?;
+        if let Some(location) = &self.location {
+            write!(f, " at {location}")?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 
-impl std::error::Error for TaskFailed {}
+impl std::error::Error for TaskPanicked {}
 
 struct Shared<E> {
     state: Mutex<State<E>>,
@@ -96,7 +109,8 @@ struct State<E> {
     active: usize,
     limit: Option<usize>,
     err: Option<E>,
-    panic: Option<Box<dyn Any + Send + 'static>>,
+    /// The first task panic: its payload (until a `wait` resumes it) and what it said where.
+    panic: Option<(Option<Box<dyn Any + Send + 'static>>, TaskPanicked)>,
     /// Set once a failure (error or panic) cancelled the context; later failures only lose the race.
     failed: bool,
 }
@@ -109,13 +123,13 @@ impl<E> Clone for ErrGroup<E> {
     }
 }
 
-impl<E: fmt::Display + Send + 'static> Default for ErrGroup<E> {
+impl<E: fmt::Display + fmt::Debug + Clone + Send + Sync + 'static> Default for ErrGroup<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E: fmt::Display + Send + 'static> ErrGroup<E> {
+impl<E: fmt::Display + fmt::Debug + Clone + Send + Sync + 'static> ErrGroup<E> {
     /// Creates a group without a context and without a limit (Go's zero `errgroup.Group`).
     pub fn new() -> Self {
         Self::build(None)
@@ -220,14 +234,23 @@ impl<E: fmt::Display + Send + 'static> ErrGroup<E> {
         let (err, panic) = {
             let st = self.shared.state.lock();
             let mut st = self.shared.finished.wait_while(st, |st| st.active > 0);
-            st.failed = false;
-            (st.err.take(), st.panic.take())
+            let panic = st
+                .panic
+                .as_mut()
+                .map(|(payload, what)| (payload.take(), what.clone()));
+            (st.err.clone(), panic)
         };
         if let Some(cancel) = &self.shared.cancel {
             cancel.cancel();
         }
-        if let Some(payload) = panic {
-            resume_unwind(payload);
+        match panic {
+            Some((Some(payload), what)) => {
+                // The harness names the task's line, not this one, for the resumed panic.
+                crate::sync::trace::remember_panic_site(what.message, what.location);
+                resume_unwind(payload)
+            }
+            Some((None, what)) => panic!("{what}"),
+            None => {}
         }
         match err {
             Some(e) => Err(e),
@@ -236,7 +259,7 @@ impl<E: fmt::Display + Send + 'static> ErrGroup<E> {
     }
 }
 
-impl<E: fmt::Display> Shared<E> {
+impl<E: fmt::Display + fmt::Debug + Clone + Send + Sync + 'static> Shared<E> {
     /// Records a finished task's outcome; the first failure cancels the context.
     fn finish(&self, outcome: Result<Result<(), E>, Box<dyn Any + Send + 'static>>) {
         let cause = {
@@ -246,16 +269,22 @@ impl<E: fmt::Display> Shared<E> {
                 Ok(Ok(())) => None,
                 Ok(Err(e)) if first => {
                     st.failed = true;
-                    let cause = Cause::new(TaskFailed(e.to_string()));
+                    let cause = Cause::new(e.clone());
                     st.err = Some(e);
                     Some(cause)
                 }
                 Err(payload) => {
                     st.failed = true;
+                    let escape = crate::sync::trace::describe(payload.as_ref());
+                    let what = TaskPanicked {
+                        message: escape.message,
+                        location: escape.location,
+                    };
+                    let cause = first.then(|| Cause::new(what.clone()));
                     if st.panic.is_none() {
-                        st.panic = Some(payload);
+                        st.panic = Some((Some(payload), what));
                     }
-                    first.then(|| Cause::new(TaskFailed("a task panicked".into())))
+                    cause
                 }
                 Ok(Err(_)) => None,
             }
