@@ -8,12 +8,24 @@
 //! | Go | racezoo |
 //! |---|---|
 //! | `context.Background()` | [`Context::background`] |
+//! | `context.TODO()` | [`Context::todo`] |
 //! | `WithCancel(p)`, `WithCancelCause(p)` | [`Context::with_cancel`] (the [`CancelFn`] takes an optional cause) |
-//! | `WithTimeout(p, d)` | [`Context::with_timeout`] |
+//! | `WithTimeout(p, d)`, `WithTimeoutCause(p, d, c)` | [`Context::with_timeout`], [`Context::with_timeout_cause`] |
+//! | `WithDeadline(p, t)`, `WithDeadlineCause(p, t, c)` | [`Context::with_deadline`], [`Context::with_deadline_cause`] |
+//! | `WithValue(p, k, v)`, `ctx.Value(k)` | [`Context::with_value`], [`Context::value`] (typed: the key's type and the value's) |
+//! | `WithoutCancel(p)` | [`Context::without_cancel`] |
+//! | `AfterFunc(ctx, f)` → `stop` | [`Context::after_func`] → [`AfterFunc::stop`] |
 //! | `ctx.Done()` | [`Context::done`]: a [`Done`] handle with `wait`, `wait_timeout`, `is_closed` |
 //! | `select { case <-ctx.Done(): ... }` | [`Select::done`](crate::chan::Select::done) |
 //! | `ctx.Err()` | [`Context::err`]: `None` until cancelled |
+//! | `ctx.Deadline()` | [`Context::deadline`] |
 //! | `context.Cause(ctx)` | [`Context::cause`] |
+//! | `context.Canceled`, `context.DeadlineExceeded` (a `Timeout()` error) | [`ContextError`], [`ContextError::is_timeout`] |
+//! | `ctx.String()` (`context.Background.WithCancel`) | `Display` for [`Context`] |
+//! | `context.CancelFunc`, `CancelCauseFunc` | [`CancelFn::cancel`], [`CancelFn::cancel_with_cause`] |
+//!
+//! Absent on purpose: Go's `Context` interface (custom context types); racezoo's `Context` is one
+//! concrete type.
 //!
 //! ```
 //! use racezoo::check::{self, Verdict};
@@ -46,7 +58,7 @@
 //!
 //! A [`Context::with_timeout`] context is cancelled with [`ContextError::DeadlineExceeded`] by a timer
 //! thread (one facade thread per timeout, gone as soon as the context is cancelled or the deadline
-//! passes). Under loom and shuttle time is not modelled: the deadline passes at an arbitrary point, so
+//! passes). A deadline that is not after the moment of the call is born expired, with no timer. Under loom and shuttle time is not modelled: the deadline passes at an arbitrary point, so
 //! a checker explores "cancelled first" and "deadline first" alike. The timer thread counts against
 //! loom's thread limit.
 //!

@@ -5,7 +5,7 @@
 //! The panic unwinds through the model thread's stack, and the destructors on it (a guard's unlock, a
 //! channel handle's drop) would call into the checker again; a panic raised inside a destructor while
 //! unwinding aborts the process. The harness's panic hook sees where the panic came from and marks
-//! the execution abandoned ([`mark`]); from then until the next execution begins ([`reset`]), the
+//! the execution abandoned (`mark`); from then until the next execution begins (`reset`), the
 //! facade's operations do not call into the checker (see `facade.rs` and `atomics.rs`).
 //!
 //! A panic raised by the body itself (an assertion, a job's deliberate panic that a pool catches)

@@ -319,7 +319,7 @@ pub enum ThreadState {
     Panicked,
 }
 
-/// Who raised a panic, as the harness's panic hook saw it (see [`note_panic`]).
+/// Who raised a panic, as the harness's panic hook saw it (see `note_panic`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PanicOrigin {
     /// The body or the code under test: an assertion, an `unwrap`, any other `panic!`.
