@@ -329,7 +329,10 @@ impl Context {
                 }
             });
         }
-        let suffix = format!(".WithDeadline(in {:?})", deadline.saturating_duration_since(now));
+        let suffix = format!(
+            ".WithDeadline(in {:?})",
+            deadline.saturating_duration_since(now)
+        );
         (parent.child(Some(node.clone()), &suffix), CancelFn { node })
     }
 

@@ -42,7 +42,10 @@ fn the_groups_context_cause_is_the_error_value_itself() {
         g.go(|| Err("disk full".to_string()));
         assert_eq!(g.wait(), Err("disk full".to_string()));
         let cause = ctx.cause().expect("cancelled");
-        assert_eq!(cause.downcast_ref::<String>().map(String::as_str), Some("disk full"));
+        assert_eq!(
+            cause.downcast_ref::<String>().map(String::as_str),
+            Some("disk full")
+        );
     });
 }
 
@@ -112,7 +115,10 @@ fn values_are_found_through_the_chain_newest_first() {
         let (b, cancel) = Context::with_cancel(&a);
         let c = Context::with_value(&b, TraceKey(1), 41_u32);
         let d = Context::with_value(&c, TraceKey(1), 42_u32);
-        assert_eq!(d.value::<_, String>(&UserKey).map(String::as_str), Some("ann"));
+        assert_eq!(
+            d.value::<_, String>(&UserKey).map(String::as_str),
+            Some("ann")
+        );
         assert_eq!(d.value::<_, u32>(&TraceKey(1)), Some(&42));
         assert_eq!(c.value::<_, u32>(&TraceKey(1)), Some(&41));
         assert_eq!(d.value::<_, u32>(&TraceKey(2)), None);
@@ -146,16 +152,27 @@ fn without_cancel_keeps_the_values_and_drops_cancellation_and_deadline() {
 
 #[test]
 fn a_context_shows_how_it_was_derived() {
+    passes(shows_how_it_was_derived);
+}
+
+fn shows_how_it_was_derived() {
     let bg = Context::background();
     assert_eq!(bg.to_string(), "context.Background");
     assert_eq!(Context::todo().to_string(), "context.TODO");
     let (c, _cancel) = Context::with_cancel(&bg);
     let v = Context::with_value(&c, UserKey, 1_u8);
-    assert_eq!(v.to_string(), "context.Background.WithCancel.WithValue(UserKey, u8)");
+    assert_eq!(
+        v.to_string(),
+        "context.Background.WithCancel.WithValue(UserKey, u8)"
+    );
     let w = Context::without_cancel(&v);
     assert!(w.to_string().ends_with(".WithoutCancel"), "{w}");
     let (d, _cancel) = Context::with_timeout(&bg, Duration::from_secs(60));
-    assert!(d.to_string().starts_with("context.Background.WithDeadline(in "), "{d}");
+    assert!(
+        d.to_string()
+            .starts_with("context.Background.WithDeadline(in "),
+        "{d}"
+    );
 }
 
 #[test]
@@ -169,7 +186,10 @@ fn after_func_runs_on_its_own_thread_once_the_context_is_done() {
         cancel.cancel();
         let ran_on = rx.recv().expect("the function ran");
         assert_ne!(ran_on, thread::current().id());
-        assert!(!handle.stop(), "stop after the function started reports false");
+        assert!(
+            !handle.stop(),
+            "stop after the function started reports false"
+        );
     });
 }
 
@@ -231,12 +251,17 @@ fn a_panicking_task_is_re_raised_in_wait_with_its_payload_and_its_line() {
     if Checker::available().contains(&Checker::Stress) {
         let g = ErrGroup::<String>::new();
         g.go(|| std::panic::panic_any(17_u32));
-        let payload = std::panic::catch_unwind(|| g.wait()).unwrap_err();
+        let payload =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.wait())).unwrap_err();
         assert_eq!(payload.downcast_ref::<u32>(), Some(&17));
         // The payload went to the first wait; a second one still fails, saying what happened.
-        let again = std::panic::catch_unwind(|| g.wait()).unwrap_err();
+        let again =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.wait())).unwrap_err();
         let message = again.downcast_ref::<String>().cloned().unwrap_or_default();
-        assert!(message.starts_with("errgroup: a task panicked"), "{message}");
+        assert!(
+            message.starts_with("errgroup: a task panicked"),
+            "{message}"
+        );
         let _: Option<&TaskPanicked> = None;
     }
 }

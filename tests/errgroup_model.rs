@@ -40,7 +40,9 @@ fn first_error_wins<G: Group>() {
     g.go(|| Err("b".to_string()));
     let err = g.wait().expect_err("two tasks failed");
     let cause = ctx.cause().expect("cancelled");
-    let cause = cause.downcast_ref::<String>().expect("the task's error itself");
+    let cause = cause
+        .downcast_ref::<String>()
+        .expect("the task's error itself");
     assert_eq!(&err, cause, "wait returned another error than the first");
 }
 
