@@ -185,21 +185,102 @@ pub struct Config {
     pub time_budget: Duration,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        fn env<T: std::str::FromStr>(name: &str) -> Option<T> {
-            std::env::var(name).ok().and_then(|v| v.parse().ok())
-        }
-        Config {
-            preemptions: Some(env("LOOM_MAX_PREEMPTIONS").unwrap_or(2)),
-            max_executions: env("LOOM_MAX_PERMUTATIONS"),
-            iterations: env("RACEZOO_SHUTTLE_ITERATIONS").unwrap_or(1_000),
+/// The environment variables [`Config::from_env`] reads, each a whole number.
+pub const CONFIG_ENV: [&str; 4] = [
+    "LOOM_MAX_PREEMPTIONS",
+    "LOOM_MAX_PERMUTATIONS",
+    "RACEZOO_SHUTTLE_ITERATIONS",
+    "RACEZOO_STRESS_RUNS",
+];
+
+/// An environment variable that [`Config::from_env`] cannot use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable.
+    pub name: &'static str,
+    /// Its value.
+    pub value: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}={:?} is not a whole number; set it to one (or unset it for the default)",
+            self.name, self.value
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// The defaults, with the bounds that the environment sets ([`CONFIG_ENV`]); a variable that is
+    /// set but is not a whole number is an error, never silently the default.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::from_env`] with the variables looked up by `lookup`.
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let env = |name: &'static str| -> Result<Option<usize>, ConfigError> {
+            match lookup(name) {
+                None => Ok(None),
+                Some(value) => value
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| ConfigError { name, value }),
+            }
+        };
+        Ok(Config {
+            preemptions: Some(env("LOOM_MAX_PREEMPTIONS")?.unwrap_or(2)),
+            max_executions: env("LOOM_MAX_PERMUTATIONS")?,
+            iterations: env("RACEZOO_SHUTTLE_ITERATIONS")?.unwrap_or(1_000),
             depth: 3,
             seed: None,
-            runs: env("RACEZOO_STRESS_RUNS").unwrap_or(200),
+            runs: env("RACEZOO_STRESS_RUNS")?.unwrap_or(200),
             watchdog: Duration::from_secs(5),
             time_budget: Duration::MAX,
-        }
+        })
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    #[test]
+    fn a_bound_that_is_not_a_number_is_an_error_naming_it() {
+        let err = Config::from_lookup(|n| (n == "RACEZOO_STRESS_RUNS").then(|| "lots".into()))
+            .unwrap_err();
+        assert_eq!(err.name, "RACEZOO_STRESS_RUNS");
+        assert!(
+            err.to_string().contains("\"lots\" is not a whole number"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bounds_come_from_the_environment_or_the_defaults() {
+        let c =
+            Config::from_lookup(|n| (n == "LOOM_MAX_PREEMPTIONS").then(|| " 3 ".into())).unwrap();
+        assert_eq!(c.preemptions, Some(3));
+        assert_eq!(c.runs, 200);
+        assert_eq!(c.time_budget, Duration::MAX);
+    }
+}
+
+/// [`Config::from_env`].
+///
+/// # Panics
+///
+/// Panics with [`ConfigError`]'s one line if a bound in the environment is not a whole number (a
+/// silent default would run a different check than the one asked for).
+impl Default for Config {
+    #[track_caller]
+    fn default() -> Self {
+        Config::from_env().unwrap_or_else(|e| panic!("{e}"))
     }
 }
 
