@@ -345,14 +345,14 @@ pub const CHILD_ENV: &str = "RACEZOO_SUITE_CHILD";
 pub const CHILD_RESULT_PREFIX: &str = "RACEZOO-SUITE-RESULT ";
 
 impl Suite {
-    /// Creates the suite with every check and bounds suited to the build flavour: 20 runs per check
+    /// Creates the suite with every check and bounds suited to the build flavour: 3 runs per check
     /// (unless `RACEZOO_STRESS_RUNS` says otherwise) under a 3 s watchdog on std; loom bounded at
     /// 50,000 executions per check (unless `LOOM_MAX_PERMUTATIONS` says otherwise), 3,000 schedules
     /// per shuttle scheduler.
     pub fn new() -> Self {
         let runs = std::env::var("RACEZOO_STRESS_RUNS")
             .ok()
-            .map_or(20, |_| Config::default().runs);
+            .map_or(3, |_| Config::default().runs);
         let mut config = Config {
             runs,
             watchdog: Duration::from_secs(3),
