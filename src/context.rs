@@ -93,12 +93,13 @@ pub struct Cause(Arc<dyn Error + Send + Sync + 'static>);
 impl Cause {
     /// Wraps `error` as a cause.
     pub fn new<E: Error + Send + Sync + 'static>(error: E) -> Self {
-        Cause(Arc::new(error))
+        // `From<Box<dyn …>>`: the facade's `Arc` cannot coerce to `dyn` (see `sync::Arc`).
+        Cause(Arc::from(Box::new(error) as Box<dyn Error + Send + Sync>))
     }
 
     /// Makes a cause from a message.
     pub fn msg(message: impl Into<String>) -> Self {
-        Cause(Arc::new(Message(message.into())))
+        Cause::new(Message(message.into()))
     }
 
     /// Returns the cause as a `T`, if it is one.

@@ -155,23 +155,54 @@ impl WaitGroup {
     /// after the counter has reached zero. Go re-panics in the goroutine, which kills the process, and
     /// never calls `Done`; in Rust a thread's panic is recovered at its join, so `wait` is where it
     /// surfaces, and never as if `f` had simply finished.
+    #[cfg(not(loom))]
     #[track_caller]
     pub fn go<F>(self: &Arc<Self>, f: F)
     where
         F: FnOnce() + Send + 'static,
     {
-        self.add(1);
-        let wg = self.clone();
-        thread::spawn(move || {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
-                let mut slot = wg.panic.lock();
-                if slot.is_none() {
-                    *slot = Some(payload);
-                }
-            }
-            wg.done();
-        });
+        go(self, f)
     }
+}
+
+// In the loom flavour `Arc` is the facade's own type (`sync::Arc`), which cannot be a method
+// receiver on stable Rust; the method is defined on `Arc<WaitGroup>` instead, with the same call
+// syntax (`wg.go(f)`).
+#[cfg(loom)]
+impl Arc<WaitGroup> {
+    /// Runs `f` on a new thread as a member of the group: `add(1)`, spawn, `done()` when `f` returns
+    /// (Go 1.25's `WaitGroup.Go`).
+    ///
+    /// If `f` panics, the panic is caught, kept, and resumed by the next [`wait`](WaitGroup::wait),
+    /// after the counter has reached zero. Go re-panics in the goroutine, which kills the process, and
+    /// never calls `Done`; in Rust a thread's panic is recovered at its join, so `wait` is where it
+    /// surfaces, and never as if `f` had simply finished.
+    #[track_caller]
+    pub fn go<F>(&self, f: F)
+    where
+        F: FnOnce() + Send + 'static,
+    {
+        go(self, f)
+    }
+}
+
+/// `WaitGroup::go`, for both receivers.
+#[track_caller]
+fn go<F>(wg: &Arc<WaitGroup>, f: F)
+where
+    F: FnOnce() + Send + 'static,
+{
+    wg.add(1);
+    let wg = wg.clone();
+    thread::spawn(move || {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+            let mut slot = wg.panic.lock();
+            if slot.is_none() {
+                *slot = Some(payload);
+            }
+        }
+        wg.done();
+    });
 }
 
 /// A counting semaphore on the facade (Go's runtime `semacquire`/`semrelease`), shared by the

@@ -14,13 +14,19 @@
 //!
 //! # Decisions the facade makes for everyone
 //!
-//! * **`Arc` is `std::sync::Arc` in every flavour.** With `loom::sync::Arc`, a deadlock or leak found
-//!   while another model thread still holds an `Arc` aborts the whole process (loom panics inside a
-//!   destructor while unwinding, loom issue #291), so no harness could turn it into a verdict. With std's
-//!   `Arc` the same failures are ordinary, catchable panics, and loom explores far fewer executions
-//!   before finding them. The price: loom's check that every `Arc` is dropped at the end of an execution
-//!   is lost. racezoo detects leaked *threads* through its own accounting instead (see [`crate::check`]).
-//!   `tests/facts_loom.rs` keeps both halves of this fact under test.
+//! * **`Arc` keeps std's memory; under loom its drops are modelled.** With `loom::sync::Arc`, a
+//!   deadlock or leak found while another model thread still holds an `Arc` aborts the whole process
+//!   (loom panics inside a destructor while unwinding, loom issue #291), so no harness could turn it
+//!   into a verdict. So memory is always `std::sync::Arc`'s. On std and shuttle [`Arc`] *is*
+//!   `std::sync::Arc` (zero cost; shuttle checks no data races). Under loom it is a newtype
+//!   (`arc.rs`) whose every drop inside a live execution is one RMW on a loom atomic shared by the
+//!   handles (`Release`, plus `Acquire` for the last one): the destructor of the value then
+//!   happens after every other handle's drop in loom's model, as it does on real hardware, and a
+//!   destructor touching a cell another thread wrote is no false `DataRace`. The price: loom's check
+//!   that every `Arc` is dropped at the end of an execution is lost (racezoo detects leaked
+//!   *threads* through its own accounting instead, see [`crate::check`]), and a newtype cannot
+//!   coerce to `Arc<dyn Trait>`: write `Arc::from(Box::new(x) as Box<dyn Trait>)`, which compiles in
+//!   every flavour. `tests/facts_loom.rs` keeps both halves of this fact under test.
 //! * **Locks never poison.** [`Mutex::lock`] returns the guard even if a previous holder panicked, as a
 //!   Go mutex does: a panicking job must not wedge a pool.
 //! * **Time passes arbitrarily under the checkers.** Neither loom nor shuttle models time. Under them
@@ -65,6 +71,8 @@ mod backend;
 mod backend;
 
 pub mod abandon;
+#[cfg(loom)]
+mod arc;
 #[cfg(any(loom, shuttle))]
 mod atomics;
 pub mod choice;
@@ -72,6 +80,9 @@ mod facade;
 mod threads;
 pub mod trace;
 
+#[cfg(loom)]
+pub use self::arc::{Arc, Weak};
+#[cfg(not(loom))]
 pub use std::sync::{Arc, Weak};
 
 pub use self::facade::{Condvar, Mutex, MutexGuard, WaitTimeoutResult};
