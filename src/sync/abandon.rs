@@ -6,7 +6,8 @@
 //! channel handle's drop) would call into the checker again; a panic raised inside a destructor while
 //! unwinding aborts the process. The harness's panic hook sees where the panic came from and marks
 //! the execution abandoned ([`mark`]); from then until the next execution begins ([`reset`]), the
-//! facade's operations do not call into the checker (see `facade.rs` and `atomics.rs`).
+//! facade's operations do not call into the checker (see `facade.rs`, `atomics.rs`, `loom_cell.rs`
+//! and `arc.rs`, and the "decisions" in the module docs of `sync`).
 //!
 //! A panic raised by the body itself (an assertion, a job's deliberate panic that a pool catches)
 //! does not abandon anything: the checker is still running the execution and every operation is
@@ -49,6 +50,7 @@ pub(crate) fn reset() {
 /// Returns the id of the execution that began last on this OS thread (unique in the process), or
 /// `None` if none has. A checker's objects belong to one execution; the facade's lazily created ones
 /// (the loom `Arc`'s counter) are stamped with it so that a later execution never touches them.
+#[cfg_attr(not(loom), allow(dead_code))]
 pub(crate) fn execution() -> Option<u64> {
     EXECUTION.try_with(Cell::get).ok().flatten()
 }

@@ -27,6 +27,19 @@
 //!   *threads* through its own accounting instead, see [`crate::check`]), and a newtype cannot
 //!   coerce to `Arc<dyn Trait>`: write `Arc::from(Box::new(x) as Box<dyn Trait>)`, which compiles in
 //!   every flavour. `tests/facts_loom.rs` keeps both halves of this fact under test.
+//! * **A checker that abandons an execution is never called again.** When loom or shuttle declares
+//!   a failure of its own (a deadlock, a causality violation, a limit) it panics and refuses every
+//!   further operation of that execution; the destructors the panic unwinds through would call into
+//!   it, panic inside a destructor, and abort the process. The harness marks such an execution
+//!   abandoned ([`abandon`]), and from then on every facade operation stays out of the checker:
+//!   atomics act on a plain shadow of their latest value (kept after every modelled store and RMW;
+//!   one model thread runs at a time, so it is the latest in modification order), so CAS loops in
+//!   destructors terminate; [`Mutex::lock`] and `try_lock` succeed at once (nothing observes
+//!   exclusion in a dead execution); condition-variable waits return as a spurious wake-up would,
+//!   timed waits as a timeout, notifies and sleeps do nothing; [`cell::UnsafeCell`] is accessed
+//!   directly; [`Arc`] drops make no loom operation. A panic the *body* raises (an assertion, a job
+//!   panic a pool catches) abandons nothing: during its unwinding every operation is modelled as
+//!   usual, since skipping an unlock there would make a false deadlock later.
 //! * **Locks never poison.** [`Mutex::lock`] returns the guard even if a previous holder panicked, as a
 //!   Go mutex does: a panicking job must not wedge a pool.
 //! * **Time passes arbitrarily under the checkers.** Neither loom nor shuttle models time. Under them
@@ -155,10 +168,11 @@ pub mod time {
     }
 }
 
-/// Returns `true` while the calling thread unwinds under a model checker. A checker that has declared
-/// a deadlock may reject every further access to its atomics and cells, and a panic inside a
-/// destructor during unwinding aborts the process; destructors that would touch shared state skip it
-/// (and leak) then. Always `false` on std, where unwinding destructors run as usual.
+/// Returns `true` while the calling thread unwinds under a model checker. Always `false` on std.
+///
+/// Superseded: destructors no longer need to skip work while unwinding, since the facade itself stays
+/// out of a checker that abandoned the execution ([`abandon`]), and skipping modelled work during a
+/// panic the body catches hides it from the checker. Kept for its remaining caller in `chan`.
 pub fn unwinding_in_model() -> bool {
     !matches!(FLAVOUR, Flavour::Std) && thread::panicking()
 }
