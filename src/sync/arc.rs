@@ -99,7 +99,9 @@ fn live_execution() -> Option<u64> {
         return None;
     }
     let recorder = trace::current()?;
-    (recorder.unfinished() > 0).then(abandon::execution).flatten()
+    (recorder.unfinished() > 0)
+        .then(abandon::execution)
+        .flatten()
 }
 
 /// A thread-safe reference-counting pointer: `std::sync::Arc` whose drops loom sees (see the

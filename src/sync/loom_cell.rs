@@ -20,7 +20,6 @@ pub struct UnsafeCell<T: ?Sized> {
     data: core::cell::UnsafeCell<T>,
 }
 
-
 impl<T> UnsafeCell<T> {
     /// Creates a cell holding `data`.
     #[track_caller]
