@@ -28,7 +28,7 @@ use std::ops::{Deref, DerefMut};
 
 use crate::sync::atomic::{AtomicI32, Ordering};
 use crate::sync::cell::UnsafeCell;
-use crate::sync::{Mutex, MutexGuard, thread};
+use crate::sync::{Mutex, MutexGuard};
 use crate::waitgroup::Sema;
 
 /// Readers beyond which the count would overflow into the writer's bias (Go's `rwmutexMaxReaders`).
@@ -207,11 +207,9 @@ impl<T> Deref for ReadGuard<'_, T> {
 impl<T> Drop for ReadGuard<'_, T> {
     fn drop(&mut self) {
         // A read access at release, ordered before the next writer's accesses if the lock is right.
-        // Skipped while unwinding: after a model checker has declared a deadlock, loom panics again on
-        // any cell access, and a panic inside a drop during unwinding aborts the process.
-        if !thread::panicking() {
-            self.rw.data.with(|_| ());
-        }
+        // (Safe while a checker unwinds an execution it abandoned: the facade then calls into it no
+        // more, see `sync::abandon`.)
+        self.rw.data.with(|_| ());
         self.rw.read_unlock();
     }
 }
@@ -240,10 +238,8 @@ impl<T> DerefMut for WriteGuard<'_, T> {
 
 impl<T> Drop for WriteGuard<'_, T> {
     fn drop(&mut self) {
-        // As for the read guard: the release access is skipped while unwinding.
-        if !thread::panicking() {
-            self.rw.data.with_mut(|_| ());
-        }
+        // A write access at release, as for the read guard.
+        self.rw.data.with_mut(|_| ());
         self.rw.write_unlock();
     }
 }

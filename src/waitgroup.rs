@@ -15,7 +15,7 @@
 //!     let hits = Arc::new(Counter::new());
 //!     for _ in 0..2 {
 //!         let hits = hits.clone();
-//!         wg.go(move || hits.inc()); // Go 1.25: wg.Go(func() { ... })
+//!         WaitGroup::go(&wg, move || hits.inc()); // Go 1.25: wg.Go(func() { ... })
 //!     }
 //!     wg.wait();
 //!     assert_eq!(hits.get(), 2);
@@ -148,30 +148,40 @@ impl WaitGroup {
         }
     }
 
-    /// Runs `f` on a new thread as a member of the group: `add(1)`, spawn, `done()` when `f` returns
-    /// (Go 1.25's `WaitGroup.Go`).
+    /// Runs `f` on a new thread as a member of the group `wg`: `add(1)`, spawn, `done()` when `f`
+    /// returns (Go 1.25's `WaitGroup.Go`). Called as `WaitGroup::go(&wg, f)`, like `Arc::clone`: the
+    /// facade's `Arc` is loom-aware under loom and cannot be a method receiver there.
     ///
     /// If `f` panics, the panic is caught, kept, and resumed by the next [`wait`](WaitGroup::wait),
     /// after the counter has reached zero. Go re-panics in the goroutine, which kills the process, and
     /// never calls `Done`; in Rust a thread's panic is recovered at its join, so `wait` is where it
     /// surfaces, and never as if `f` had simply finished.
     #[track_caller]
-    pub fn go<F>(self: &Arc<Self>, f: F)
+    pub fn go<F>(wg: &Arc<WaitGroup>, f: F)
     where
         F: FnOnce() + Send + 'static,
     {
-        self.add(1);
-        let wg = self.clone();
-        thread::spawn(move || {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
-                let mut slot = wg.panic.lock();
-                if slot.is_none() {
-                    *slot = Some(payload);
-                }
-            }
-            wg.done();
-        });
+        go(wg, f)
     }
+}
+
+/// `WaitGroup::go`.
+#[track_caller]
+fn go<F>(wg: &Arc<WaitGroup>, f: F)
+where
+    F: FnOnce() + Send + 'static,
+{
+    wg.add(1);
+    let wg = wg.clone();
+    thread::spawn(move || {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+            let mut slot = wg.panic.lock();
+            if slot.is_none() {
+                *slot = Some(payload);
+            }
+        }
+        wg.done();
+    });
 }
 
 /// A counting semaphore on the facade (Go's runtime `semacquire`/`semrelease`), shared by the

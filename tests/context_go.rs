@@ -167,12 +167,14 @@ fn shows_how_it_was_derived() {
     );
     let w = Context::without_cancel(&v);
     assert!(w.to_string().ends_with(".WithoutCancel"), "{w}");
-    let (d, _cancel) = Context::with_timeout(&bg, Duration::from_secs(60));
+    let (d, cancel) = Context::with_timeout(&bg, Duration::from_secs(60));
     assert!(
         d.to_string()
             .starts_with("context.Background.WithDeadline(in "),
         "{d}"
     );
+    // Go's `defer cancel()`: the timer thread ends with the context.
+    cancel.cancel();
 }
 
 #[test]

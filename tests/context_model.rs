@@ -120,7 +120,7 @@ struct Node {
 }
 
 impl Node {
-    fn derive(self: &Arc<Self>) -> Arc<Node> {
+    fn derive(&self) -> Arc<Node> {
         let child = Arc::new(Node::default());
         if self.cancelled.load(Ordering::SeqCst) {
             child.cancel();

@@ -8,6 +8,7 @@ use std::process::Command;
 
 use racezoo::check::{self, Config, Verdict};
 use racezoo::sync::atomic::{AtomicBool, Ordering};
+use racezoo::sync::cell::UnsafeCell;
 use racezoo::sync::{Arc, MAX_THREADS, Mutex, thread};
 
 /// ABBA: main takes A then B, the worker takes B then A.
@@ -62,7 +63,9 @@ fn child_abba_with_loom_arc() {
 
 /// loom issue #291: with loom's own `Arc` held by a blocked model thread, the deadlock panic unwinds
 /// into a destructor that panics again, and the process aborts. If this test starts failing, loom has
-/// fixed it and the facade could return to loom's `Arc` (and its leak check).
+/// fixed it and the facade could return to loom's `Arc` (and its leak check). The facade's `Arc` is
+/// std's memory plus a loom RMW per drop that it skips once the execution is abandoned, so it never
+/// aborts (above).
 #[test]
 fn deadlock_with_loom_arc_aborts_the_process() {
     use std::os::unix::process::ExitStatusExt;
@@ -89,6 +92,54 @@ fn deadlock_with_loom_arc_aborts_the_process() {
         stderr.contains("panic in a destructor during cleanup"),
         "{stderr}"
     );
+}
+
+/// A value whose destructor writes the cell a thread wrote before dropping its handle.
+struct WrittenThenDropped(UnsafeCell<u32>);
+
+// SAFETY: the bodies below write the cell through one handle at a time; the destructor runs after
+// every handle is dropped (that ordering is exactly what the facts below are about).
+unsafe impl Sync for WrittenThenDropped {}
+
+impl Drop for WrittenThenDropped {
+    fn drop(&mut self) {
+        // SAFETY: no handle is left.
+        self.0.with_mut(|p| unsafe { *p = 0 });
+    }
+}
+
+/// The other half of the `Arc` fact: std's reference count is invisible to loom, so with
+/// `std::sync::Arc` the destructor's write and the thread's earlier write look concurrent, a false
+/// `DataRace`. The facade's `Arc` keeps std's memory but makes every drop a loom RMW (see
+/// `src/sync/arc.rs`): the same body passes.
+#[test]
+fn std_arc_drops_are_invisible_to_loom_and_the_facade_arc_makes_them_visible() {
+    let with_std = check::loom(&Config::default(), || {
+        let v = std::sync::Arc::new(WrittenThenDropped(UnsafeCell::new(0)));
+        let t = {
+            let v = v.clone();
+            // SAFETY: see `WrittenThenDropped`.
+            thread::spawn(move || v.0.with_mut(|p| unsafe { *p = 1 }))
+        };
+        thread::yield_now();
+        drop(v);
+        drop(t);
+    })
+    .unwrap();
+    assert_eq!(with_std.verdict, Verdict::DataRace, "{with_std}");
+    let with_facade = check::loom(&Config::default(), || {
+        let v = Arc::new(WrittenThenDropped(UnsafeCell::new(0)));
+        let t = {
+            let v = v.clone();
+            // SAFETY: see `WrittenThenDropped`.
+            thread::spawn(move || v.0.with_mut(|p| unsafe { *p = 1 }))
+        };
+        thread::yield_now();
+        drop(v);
+        drop(t);
+    })
+    .unwrap();
+    assert_eq!(with_facade.verdict, Verdict::Pass, "{with_facade}");
 }
 
 #[test]

@@ -104,7 +104,7 @@ fn go_adds_spawns_and_marks_done() {
     let n = Arc::new(AtomicUsize::new(0));
     for _ in 0..8 {
         let n = n.clone();
-        wg.go(move || {
+        WaitGroup::go(&wg, move || {
             thread::sleep(Duration::from_millis(1));
             n.fetch_add(1, Ordering::Relaxed);
         });
@@ -118,16 +118,16 @@ fn a_panicking_go_task_is_resumed_by_wait_after_the_others_finish() {
     let wg = Arc::new(WaitGroup::new());
     let finished = Arc::new(AtomicUsize::new(0));
     let f = finished.clone();
-    wg.go(move || {
+    WaitGroup::go(&wg, move || {
         thread::sleep(Duration::from_millis(20));
         f.fetch_add(1, Ordering::SeqCst);
     });
-    wg.go(|| panic!("worker exploded"));
+    WaitGroup::go(&wg, || panic!("worker exploded"));
     let payload = catch_unwind(AssertUnwindSafe(|| wg.wait())).unwrap_err();
     assert_eq!(panic_message(&*payload), "worker exploded");
     assert_eq!(finished.load(Ordering::SeqCst), 1);
     // The panic is reported once; the group is usable again.
-    wg.go(|| {});
+    WaitGroup::go(&wg, || {});
     wg.wait();
 }
 

@@ -50,7 +50,7 @@ fn wait_returns_only_after_all_done_body() {
     };
     {
         let slots = slots.clone();
-        wg.go(move || slots.write(1));
+        WaitGroup::go(&wg, move || slots.write(1));
     }
     let waiter = {
         let (wg, slots) = (wg.clone(), slots.clone());

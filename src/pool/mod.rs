@@ -917,6 +917,11 @@ impl Drop for WorkerPool {
     /// Graceful shutdown, as [`WorkerPool::shutdown`]: every accepted job runs and every worker is
     /// joined before `drop` returns.
     fn drop(&mut self) {
+        // In an execution the checker has abandoned (a deadlock found elsewhere) no worker will ever
+        // run again: waiting for them would never end. Leave them to the checker's teardown.
+        if crate::sync::abandon::abandoned() {
+            return;
+        }
         self.shutdown();
     }
 }

@@ -53,7 +53,8 @@ pub struct Job(Arc<dyn Fn() + Send + Sync + 'static>);
 impl Job {
     /// Wraps a closure as a job.
     pub fn new(f: impl Fn() + Send + Sync + 'static) -> Self {
-        Job(Arc::new(f))
+        // `From<Box<dyn …>>`: the facade's `Arc` cannot coerce to `dyn` (see `sync::Arc`).
+        Job(Arc::from(Box::new(f) as Box<dyn Fn() + Send + Sync>))
     }
 
     /// Runs the job (it may panic: that is the job's business, the pool must survive it).

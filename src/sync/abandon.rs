@@ -6,7 +6,8 @@
 //! channel handle's drop) would call into the checker again; a panic raised inside a destructor while
 //! unwinding aborts the process. The harness's panic hook sees where the panic came from and marks
 //! the execution abandoned (`mark`); from then until the next execution begins (`reset`), the
-//! facade's operations do not call into the checker (see `facade.rs` and `atomics.rs`).
+//! facade's operations do not call into the checker (see `facade.rs`, `atomics.rs`, `loom_cell.rs`
+//! and `arc.rs`, and the "decisions" in the module docs of `sync`).
 //!
 //! A panic raised by the body itself (an assertion, a job's deliberate panic that a pool catches)
 //! does not abandon anything: the checker is still running the execution and every operation is
@@ -16,10 +17,16 @@
 //! thread-local flag covers the whole execution. On std the flag is never set.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 thread_local! {
     static ABANDONED: Cell<bool> = const { Cell::new(false) };
+    /// The id of the execution that began last on this OS thread (see [`execution`]).
+    static EXECUTION: Cell<Option<u64>> = const { Cell::new(None) };
 }
+
+/// The source of execution ids, unique across the process's OS threads.
+static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
 
 /// Returns `true` if the checker running on this OS thread has abandoned its current execution.
 #[inline]
@@ -33,7 +40,17 @@ pub(crate) fn mark() {
     let _ = ABANDONED.try_with(|a| a.set(true));
 }
 
-/// Clears the mark at the start of an execution.
+/// Clears the mark at the start of an execution, and gives the execution a new id.
 pub(crate) fn reset() {
     let _ = ABANDONED.try_with(|a| a.set(false));
+    let id = NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed);
+    let _ = EXECUTION.try_with(|e| e.set(Some(id)));
+}
+
+/// Returns the id of the execution that began last on this OS thread (unique in the process), or
+/// `None` if none has. A checker's objects belong to one execution; the facade's lazily created ones
+/// (the loom `Arc`'s counter) are stamped with it so that a later execution never touches them.
+#[cfg_attr(not(loom), allow(dead_code))]
+pub(crate) fn execution() -> Option<u64> {
+    EXECUTION.try_with(Cell::get).ok().flatten()
 }

@@ -5,12 +5,27 @@
 //! stores, read-modify-writes, compare-exchanges) are `#[track_caller]` methods that forward to the
 //! backend and then record what happened: the operation, its ordering, its operand and the value it
 //! saw. Everything else the backend offers is reached through `Deref`.
+//!
+//! # Abandoned executions
+//!
+//! Next to the checker's atomic each type keeps a *shadow*: a std atomic of the same type, updated
+//! after every modelled store and read-modify-write. Both checkers run one model thread at a time,
+//! and a store or RMW always takes the latest place in the modification order, so the shadow holds
+//! the latest value in that order. Once the checker has abandoned the execution ([`abandoned`]),
+//! every operation acts on the shadow alone and never calls into the checker (which would panic
+//! again, inside a destructor, and abort): a compare-exchange loop in a destructor still sees
+//! consistent values and terminates. Loads in a live execution do not touch the shadow: a weak load
+//! may return an older value, which is not the latest.
 
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 
+use super::abandon::abandoned;
 use super::backend::atomic as raw;
 use super::trace::{self, Op};
+
+/// The shadow's ordering: only one model thread runs at a time, so nothing needs ordering.
+const SHADOW: Ordering = Ordering::SeqCst;
 
 pub use raw::Ordering;
 
@@ -41,14 +56,14 @@ macro_rules! traced_new {
         /// Creates the atomic holding `v`.
         #[cfg(shuttle)]
         pub const fn new(v: $t) -> Self {
-            $name(raw::$name::new(v))
+            $name(raw::$name::new(v), std::sync::atomic::$name::new(v))
         }
 
         /// Creates the atomic holding `v`.
         #[cfg(not(shuttle))]
         #[track_caller]
         pub fn new(v: $t) -> Self {
-            $name(raw::$name::new(v))
+            $name(raw::$name::new(v), std::sync::atomic::$name::new(v))
         }
     };
 }
@@ -60,6 +75,9 @@ macro_rules! traced_common {
 
             /// Consumes the atomic and returns the value.
             pub fn into_inner(self) -> $t {
+                if abandoned() {
+                    return self.1.into_inner();
+                }
                 self.0.into_inner()
             }
 
@@ -67,6 +85,9 @@ macro_rules! traced_common {
             #[inline]
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
+                if abandoned() {
+                    return self.1.load(SHADOW);
+                }
                 let v = self.0.load(order);
                 note(self, "load", order, [None, None], $val(v), None);
                 v
@@ -76,7 +97,11 @@ macro_rules! traced_common {
             #[inline]
             #[track_caller]
             pub fn store(&self, val: $t, order: Ordering) {
+                if abandoned() {
+                    return self.1.store(val, SHADOW);
+                }
                 self.0.store(val, order);
+                self.1.store(val, SHADOW);
                 note(self, "store", order, [$val(val), None], None, None);
             }
 
@@ -84,7 +109,11 @@ macro_rules! traced_common {
             #[inline]
             #[track_caller]
             pub fn swap(&self, val: $t, order: Ordering) -> $t {
+                if abandoned() {
+                    return self.1.swap(val, SHADOW);
+                }
                 let v = self.0.swap(val, order);
+                self.1.store(val, SHADOW);
                 note(self, "swap", order, [$val(val), None], $val(v), None);
                 v
             }
@@ -100,7 +129,13 @@ macro_rules! traced_common {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
+                if abandoned() {
+                    return self.1.compare_exchange(current, new, SHADOW, SHADOW);
+                }
                 let r = self.0.compare_exchange(current, new, success, failure);
+                if r.is_ok() {
+                    self.1.store(new, SHADOW);
+                }
                 let (seen, ok) = match r {
                     Ok(v) => (v, true),
                     Err(v) => (v, false),
@@ -120,7 +155,13 @@ macro_rules! traced_common {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
+                if abandoned() {
+                    return self.1.compare_exchange(current, new, SHADOW, SHADOW);
+                }
                 let r = self.0.compare_exchange_weak(current, new, success, failure);
+                if r.is_ok() {
+                    self.1.store(new, SHADOW);
+                }
                 let (seen, ok) = match r {
                     Ok(v) => (v, true),
                     Err(v) => (v, false),
@@ -150,7 +191,18 @@ macro_rules! traced_common {
             where
                 F: FnMut($t) -> Option<$t>,
             {
-                let r = self.0.fetch_update(set_order, fetch_order, f);
+                if abandoned() {
+                    return self.1.fetch_update(SHADOW, SHADOW, f);
+                }
+                let mut f = f;
+                let mut stored = None;
+                let r = self.0.fetch_update(set_order, fetch_order, |v| {
+                    stored = f(v);
+                    stored
+                });
+                if let (Ok(_), Some(new)) = (r, stored) {
+                    self.1.store(new, SHADOW);
+                }
                 let (seen, ok) = match r {
                     Ok(v) => (v, true),
                     Err(v) => (v, false),
@@ -182,7 +234,7 @@ macro_rules! traced_common {
 
         impl Default for $name {
             fn default() -> Self {
-                $name(raw::$name::default())
+                $name::new(Default::default())
             }
         }
 
@@ -202,7 +254,11 @@ macro_rules! traced_rmw {
                 #[inline]
                 #[track_caller]
                 pub fn $method(&self, val: $t, order: Ordering) -> $t {
+                    if abandoned() {
+                        return self.1.$method(val, SHADOW);
+                    }
                     let v = self.0.$method(val, order);
+                    self.1.$method(val, SHADOW);
                     note(self, stringify!($method), order, [$val(val), None], $val(v), None);
                     v
                 }
@@ -215,7 +271,7 @@ macro_rules! traced_int {
     ($($name:ident: $t:ty),*) => {
         $(
             #[doc = concat!("The checker's `", stringify!($name), "`, with its operations traced.")]
-            pub struct $name(raw::$name);
+            pub struct $name(raw::$name, std::sync::atomic::$name);
             traced_common!($name, $t, |v: $t| Some(v as i128));
             traced_rmw!(
                 $name, $t, |v: $t| Some(v as i128),
@@ -240,7 +296,7 @@ traced_int!(
 );
 
 /// The checker's `AtomicBool`, with its operations traced.
-pub struct AtomicBool(raw::AtomicBool);
+pub struct AtomicBool(raw::AtomicBool, std::sync::atomic::AtomicBool);
 traced_common!(AtomicBool, bool, |v: bool| Some(v as i128));
 traced_rmw!(
     AtomicBool,
@@ -259,24 +315,27 @@ impl From<bool> for AtomicBool {
 }
 
 /// The checker's `AtomicPtr`, with its operations traced (values are not shown).
-pub struct AtomicPtr<T>(raw::AtomicPtr<T>);
+pub struct AtomicPtr<T>(raw::AtomicPtr<T>, std::sync::atomic::AtomicPtr<T>);
 
 impl<T> AtomicPtr<T> {
     /// Creates the atomic holding `v`.
     #[cfg(shuttle)]
     pub const fn new(v: *mut T) -> Self {
-        AtomicPtr(raw::AtomicPtr::new(v))
+        AtomicPtr(raw::AtomicPtr::new(v), std::sync::atomic::AtomicPtr::new(v))
     }
 
     /// Creates the atomic holding `v`.
     #[cfg(not(shuttle))]
     #[track_caller]
     pub fn new(v: *mut T) -> Self {
-        AtomicPtr(raw::AtomicPtr::new(v))
+        AtomicPtr(raw::AtomicPtr::new(v), std::sync::atomic::AtomicPtr::new(v))
     }
 
     /// Consumes the atomic and returns the pointer.
     pub fn into_inner(self) -> *mut T {
+        if abandoned() {
+            return self.1.into_inner();
+        }
         self.0.into_inner()
     }
 
@@ -284,6 +343,9 @@ impl<T> AtomicPtr<T> {
     #[inline]
     #[track_caller]
     pub fn load(&self, order: Ordering) -> *mut T {
+        if abandoned() {
+            return self.1.load(SHADOW);
+        }
         let v = self.0.load(order);
         note(self, "load", order, [None, None], None, None);
         v
@@ -293,7 +355,11 @@ impl<T> AtomicPtr<T> {
     #[inline]
     #[track_caller]
     pub fn store(&self, val: *mut T, order: Ordering) {
+        if abandoned() {
+            return self.1.store(val, SHADOW);
+        }
         self.0.store(val, order);
+        self.1.store(val, SHADOW);
         note(self, "store", order, [None, None], None, None);
     }
 
@@ -301,7 +367,11 @@ impl<T> AtomicPtr<T> {
     #[inline]
     #[track_caller]
     pub fn swap(&self, val: *mut T, order: Ordering) -> *mut T {
+        if abandoned() {
+            return self.1.swap(val, SHADOW);
+        }
         let v = self.0.swap(val, order);
+        self.1.store(val, SHADOW);
         note(self, "swap", order, [None, None], None, None);
         v
     }
@@ -317,7 +387,13 @@ impl<T> AtomicPtr<T> {
         success: Ordering,
         failure: Ordering,
     ) -> Result<*mut T, *mut T> {
+        if abandoned() {
+            return self.1.compare_exchange(current, new, SHADOW, SHADOW);
+        }
         let r = self.0.compare_exchange(current, new, success, failure);
+        if r.is_ok() {
+            self.1.store(new, SHADOW);
+        }
         note(
             self,
             "compare_exchange",
@@ -339,7 +415,13 @@ impl<T> AtomicPtr<T> {
         success: Ordering,
         failure: Ordering,
     ) -> Result<*mut T, *mut T> {
+        if abandoned() {
+            return self.1.compare_exchange(current, new, SHADOW, SHADOW);
+        }
         let r = self.0.compare_exchange_weak(current, new, success, failure);
+        if r.is_ok() {
+            self.1.store(new, SHADOW);
+        }
         note(
             self,
             "compare_exchange_weak",

@@ -2,10 +2,12 @@
 //! meaning of timeouts, and time itself ([`sleep`], [`park_timeout`]). Everything here forwards to
 //! the backend chosen in `mod.rs`; the loom-style `UnsafeCell` comes straight from the backend.
 
+use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::time::Duration;
 
+use super::abandon::abandoned;
 use super::backend;
 use super::trace::{self, Op};
 
@@ -15,18 +17,33 @@ use super::trace::{self, Op};
 /// whatever the panicking thread left behind. A panicking job therefore cannot wedge every other user of
 /// the lock; restoring the protected invariant is the caller's business, as in Go.
 #[derive(Debug, Default)]
-pub struct Mutex<T> {
-    raw: backend::RawMutex<T>,
+pub struct Mutex<T: ?Sized> {
+    /// The backend's lock, which guards `data`. The value lives beside it rather than inside, so that
+    /// once a checker has abandoned the execution the value is reachable without the checker (see
+    /// `sync::abandon`); on std this is exactly how `std::sync::Mutex<T>` is laid out anyway.
+    raw: backend::RawMutex<()>,
+    data: UnsafeCell<T>,
 }
+
+// SAFETY: as `std::sync::Mutex`: the lock hands the value to one thread at a time.
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+// SAFETY: as `std::sync::Mutex`: `&Mutex` gives `&mut T` to one thread at a time, so `T: Send`
+// suffices.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 /// The RAII guard of a locked [`Mutex`]; the lock is released when it is dropped.
 #[must_use = "if unused the Mutex will immediately unlock"]
-pub struct MutexGuard<'a, T> {
+pub struct MutexGuard<'a, T: ?Sized> {
     // Declared first so that it drops first: the unlock is recorded before the lock is released.
     note: UnlockNote,
-    raw: backend::RawGuard<'a, T>,
+    /// The backend's guard; `None` for a guard taken after the checker abandoned the execution,
+    /// which nothing models any more.
+    raw: Option<backend::RawGuard<'a, ()>>,
     lock: &'a Mutex<T>,
 }
+
+// SAFETY: as `std::sync::MutexGuard`: sharing the guard shares `&T`.
+unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
 
 /// Records the unlock of a traced mutex when its guard drops (a no-op unless a check records).
 struct UnlockNote(usize);
@@ -40,14 +57,14 @@ impl Drop for UnlockNote {
     }
 }
 
-impl<T> Mutex<T> {
+impl<T: ?Sized> Mutex<T> {
     #[inline]
     fn addr(&self) -> usize {
         self as *const Self as *const () as usize
     }
 
     #[inline]
-    fn guard<'a>(&'a self, raw: backend::RawGuard<'a, T>) -> MutexGuard<'a, T> {
+    fn guard<'a>(&'a self, raw: Option<backend::RawGuard<'a, ()>>) -> MutexGuard<'a, T> {
         MutexGuard {
             note: UnlockNote(self.addr()),
             raw,
@@ -62,7 +79,7 @@ impl<T> Mutex<T> {
         trace::block(Op::Lock, self.addr(), location);
         let raw = self.raw.lock().unwrap_or_else(|e| e.into_inner());
         trace::unblock(Op::Lock, self.addr(), location);
-        self.guard(raw)
+        self.guard(Some(raw))
     }
 }
 
@@ -71,25 +88,43 @@ impl<T> Mutex<T> {
     #[inline]
     pub fn new(value: T) -> Self {
         Mutex {
-            raw: backend::RawMutex::new(value),
+            raw: backend::RawMutex::new(()),
+            data: UnsafeCell::new(value),
         }
     }
 
+    /// Consumes the mutex and returns the value.
+    #[inline]
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
     /// Acquires the lock, blocking until it is free. Never fails: poisoning is ignored.
+    ///
+    /// After a checker has abandoned the execution it succeeds at once without the checker: nothing
+    /// observes exclusion in a dead execution, and the checker would refuse the call.
     #[inline]
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
+        if abandoned() {
+            return self.guard(None);
+        }
         if trace::active() {
             return self.lock_traced();
         }
         let raw = self.raw.lock().unwrap_or_else(|e| e.into_inner());
-        self.guard(raw)
+        self.guard(Some(raw))
     }
 
     /// Acquires the lock if it is free right now; returns `None` if another thread holds it.
     #[inline]
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        if abandoned() {
+            return Some(self.guard(None));
+        }
         let raw = match self.raw.try_lock() {
             Ok(raw) => raw,
             Err(backend::TryLockError::Poisoned(e)) => e.into_inner(),
@@ -103,41 +138,38 @@ impl<T> Mutex<T> {
         if trace::active() {
             trace::record(Op::TryLock(true), self.addr(), Location::caller());
         }
-        Some(self.guard(raw))
+        Some(self.guard(Some(raw)))
     }
 
     /// Returns a mutable reference to the value; no locking is needed since `self` is borrowed
     /// exclusively.
     #[inline]
     pub fn get_mut(&mut self) -> &mut T {
-        self.raw.get_mut().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Consumes the mutex and returns the value.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.raw.into_inner().unwrap_or_else(|e| e.into_inner())
+        self.data.get_mut()
     }
 }
 
-impl<T> Deref for MutexGuard<'_, T> {
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        &self.raw
+        // SAFETY: the guard holds the lock (or the execution is abandoned and single-threaded from
+        // here on): no other guard gives access to the value meanwhile.
+        unsafe { &*self.lock.data.get() }
     }
 }
 
-impl<T> DerefMut for MutexGuard<'_, T> {
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.raw
+        // SAFETY: as in `deref`, and `&mut self` makes the access unique.
+        unsafe { &mut *self.lock.data.get() }
     }
 }
 
-impl<T: std::fmt::Debug> std::fmt::Debug for MutexGuard<'_, T> {
+impl<T: ?Sized + std::fmt::Debug> std::fmt::Debug for MutexGuard<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.raw, f)
+        std::fmt::Debug::fmt(&**self, f)
     }
 }
 
@@ -179,26 +211,30 @@ impl Condvar {
     /// Releases the guard's lock, blocks until notified (or spuriously woken), and re-acquires it.
     #[inline]
     #[track_caller]
-    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+    pub fn wait<'a, T: ?Sized>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         let MutexGuard { note, raw, lock } = guard;
         // The wait releases the lock itself; it is recorded as a wait, not as an unlock.
         std::mem::forget(note);
+        // Abandoned: nobody will ever notify; return as a spurious wake-up would.
+        let Some(raw) = raw.filter(|_| !abandoned()) else {
+            return lock.guard(None);
+        };
         if trace::active() {
             let location = Location::caller();
             trace::record(Op::Wait, self.addr(), location);
             trace::block(Op::Wait, self.addr(), location);
             let raw = self.raw.wait(raw).unwrap_or_else(|e| e.into_inner());
             trace::unblock(Op::Woken, self.addr(), location);
-            return lock.guard(raw);
+            return lock.guard(Some(raw));
         }
         let raw = self.raw.wait(raw).unwrap_or_else(|e| e.into_inner());
-        lock.guard(raw)
+        lock.guard(Some(raw))
     }
 
     /// Blocks while `condition` returns `true`, re-checking it after every wake-up.
     #[inline]
     #[track_caller]
-    pub fn wait_while<'a, T, F>(
+    pub fn wait_while<'a, T: ?Sized, F>(
         &self,
         mut guard: MutexGuard<'a, T>,
         mut condition: F,
@@ -220,13 +256,17 @@ impl Condvar {
     /// well as the deadline passing first, and an unsignalled timed wait is never a false deadlock.
     #[inline]
     #[track_caller]
-    pub fn wait_timeout<'a, T>(
+    pub fn wait_timeout<'a, T: ?Sized>(
         &self,
         guard: MutexGuard<'a, T>,
         dur: Duration,
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
         let MutexGuard { note, raw, lock } = guard;
         std::mem::forget(note);
+        // Abandoned: time has passed.
+        let Some(raw) = raw.filter(|_| !abandoned()) else {
+            return (lock.guard(None), WaitTimeoutResult(true));
+        };
         if trace::active() {
             let location = Location::caller();
             trace::record(Op::Wait, self.addr(), location);
@@ -234,16 +274,19 @@ impl Condvar {
             let (raw, timed_out) = backend::timed_wait(&self.raw, raw, &lock.raw, dur);
             let done = if timed_out { Op::TimedOut } else { Op::Woken };
             trace::unblock(done, self.addr(), location);
-            return (lock.guard(raw), WaitTimeoutResult(timed_out));
+            return (lock.guard(Some(raw)), WaitTimeoutResult(timed_out));
         }
         let (raw, timed_out) = backend::timed_wait(&self.raw, raw, &lock.raw, dur);
-        (lock.guard(raw), WaitTimeoutResult(timed_out))
+        (lock.guard(Some(raw)), WaitTimeoutResult(timed_out))
     }
 
     /// Wakes one thread blocked on this condition variable, if any.
     #[inline]
     #[track_caller]
     pub fn notify_one(&self) {
+        if abandoned() {
+            return;
+        }
         if trace::active() {
             trace::record(Op::NotifyOne, self.addr(), Location::caller());
         }
@@ -254,6 +297,9 @@ impl Condvar {
     #[inline]
     #[track_caller]
     pub fn notify_all(&self) {
+        if abandoned() {
+            return;
+        }
         if trace::active() {
             trace::record(Op::NotifyAll, self.addr(), Location::caller());
         }
@@ -266,6 +312,9 @@ impl Condvar {
 #[inline]
 #[track_caller]
 pub fn sleep(dur: Duration) {
+    if abandoned() {
+        return;
+    }
     if trace::active() {
         trace::record(Op::Sleep, 0, Location::caller());
     }
@@ -277,6 +326,9 @@ pub fn sleep(dur: Duration) {
 #[inline]
 #[track_caller]
 pub fn park_timeout(dur: Duration) {
+    if abandoned() {
+        return;
+    }
     if trace::active() {
         trace::record(Op::Sleep, 0, Location::caller());
     }

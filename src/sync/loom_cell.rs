@@ -1,26 +1,39 @@
 //! loom's `UnsafeCell` with its accesses recorded in the trace, so that a data race shows which
 //! accesses met, and where.
+//!
+//! The value lives in a plain `core::cell::UnsafeCell` next to a loom cell of `()` that loom tracks:
+//! each access is checked through the tracker and made to the value directly. Once the checker has
+//! abandoned the execution ([`abandoned`]) the tracker is skipped, so a destructor that accesses a
+//! cell during the checker's unwinding does not call into it again (see `sync::abandon`).
 
-use std::ops::Deref;
 use std::panic::Location;
 
+use super::super::abandon::abandoned;
 use super::super::trace::{self, Op};
 
 /// loom's `UnsafeCell`, which checks every access for data races, with `with` and `with_mut`
 /// recorded in the trace (as `read` and `write`) before the access is made.
 #[derive(Debug, Default)]
-pub struct UnsafeCell<T: ?Sized>(loom::cell::UnsafeCell<T>);
+pub struct UnsafeCell<T: ?Sized> {
+    /// What loom tracks: one access per access to `data`.
+    tracker: loom::cell::UnsafeCell<()>,
+    data: core::cell::UnsafeCell<T>,
+}
 
 impl<T> UnsafeCell<T> {
     /// Creates a cell holding `data`.
     #[track_caller]
     pub fn new(data: T) -> Self {
-        UnsafeCell(loom::cell::UnsafeCell::new(data))
+        UnsafeCell {
+            tracker: loom::cell::UnsafeCell::new(()),
+            data: core::cell::UnsafeCell::new(data),
+        }
     }
 
     /// Consumes the cell and returns the value.
     pub fn into_inner(self) -> T {
-        self.0.into_inner()
+        // Untracked, as loom's own `into_inner`.
+        self.data.into_inner()
     }
 }
 
@@ -32,26 +45,25 @@ impl<T: ?Sized> UnsafeCell<T> {
     /// Gives `f` a shared pointer to the value; loom checks that no `with_mut` access overlaps.
     #[track_caller]
     pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        if abandoned() {
+            return f(self.data.get());
+        }
         if trace::active() {
             trace::record(Op::Access(false), self.addr(), Location::caller());
         }
-        self.0.with(f)
+        self.tracker.with(|_| f(self.data.get()))
     }
 
     /// Gives `f` a unique pointer to the value; loom checks that no other access overlaps.
     #[track_caller]
     pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        if abandoned() {
+            return f(self.data.get());
+        }
         if trace::active() {
             trace::record(Op::Access(true), self.addr(), Location::caller());
         }
-        self.0.with_mut(f)
-    }
-}
-
-impl<T: ?Sized> Deref for UnsafeCell<T> {
-    type Target = loom::cell::UnsafeCell<T>;
-    fn deref(&self) -> &loom::cell::UnsafeCell<T> {
-        &self.0
+        self.tracker.with_mut(|_| f(self.data.get()))
     }
 }
 

@@ -14,13 +14,32 @@
 //!
 //! # Decisions the facade makes for everyone
 //!
-//! * **`Arc` is `std::sync::Arc` in every flavour.** With `loom::sync::Arc`, a deadlock or leak found
-//!   while another model thread still holds an `Arc` aborts the whole process (loom panics inside a
-//!   destructor while unwinding, loom issue #291), so no harness could turn it into a verdict. With std's
-//!   `Arc` the same failures are ordinary, catchable panics, and loom explores far fewer executions
-//!   before finding them. The price: loom's check that every `Arc` is dropped at the end of an execution
-//!   is lost. racezoo detects leaked *threads* through its own accounting instead (see [`crate::check`]).
-//!   `tests/facts_loom.rs` keeps both halves of this fact under test.
+//! * **`Arc` keeps std's memory; under loom its drops are modelled.** With `loom::sync::Arc`, a
+//!   deadlock or leak found while another model thread still holds an `Arc` aborts the whole process
+//!   (loom panics inside a destructor while unwinding, loom issue #291), so no harness could turn it
+//!   into a verdict. So memory is always `std::sync::Arc`'s. On std and shuttle [`Arc`] *is*
+//!   `std::sync::Arc` (zero cost; shuttle checks no data races). Under loom it is a newtype
+//!   (`arc.rs`) whose every drop inside a live execution is one RMW on a loom atomic shared by the
+//!   handles (`Release`, plus `Acquire` for the last one): the destructor of the value then
+//!   happens after every other handle's drop in loom's model, as it does on real hardware, and a
+//!   destructor touching a cell another thread wrote is no false `DataRace`. The price: loom's check
+//!   that every `Arc` is dropped at the end of an execution is lost (racezoo detects leaked
+//!   *threads* through its own accounting instead, see [`crate::check`]), and a newtype cannot
+//!   coerce to `Arc<dyn Trait>`: write `Arc::from(Box::new(x) as Box<dyn Trait>)`, which compiles in
+//!   every flavour. `tests/facts_loom.rs` keeps both halves of this fact under test.
+//! * **A checker that abandons an execution is never called again.** When loom or shuttle declares
+//!   a failure of its own (a deadlock, a causality violation, a limit) it panics and refuses every
+//!   further operation of that execution; the destructors the panic unwinds through would call into
+//!   it, panic inside a destructor, and abort the process. The harness marks such an execution
+//!   abandoned ([`abandon`]), and from then on every facade operation stays out of the checker:
+//!   atomics act on a plain shadow of their latest value (kept after every modelled store and RMW;
+//!   one model thread runs at a time, so it is the latest in modification order), so CAS loops in
+//!   destructors terminate; [`Mutex::lock`] and `try_lock` succeed at once (nothing observes
+//!   exclusion in a dead execution); condition-variable waits return as a spurious wake-up would,
+//!   timed waits as a timeout, notifies and sleeps do nothing; [`cell::UnsafeCell`] is accessed
+//!   directly; [`Arc`] drops make no loom operation. A panic the *body* raises (an assertion, a job
+//!   panic a pool catches) abandons nothing: during its unwinding every operation is modelled as
+//!   usual, since skipping an unlock there would make a false deadlock later.
 //! * **Locks never poison.** [`Mutex::lock`] returns the guard even if a previous holder panicked, as a
 //!   Go mutex does: a panicking job must not wedge a pool.
 //! * **Time passes arbitrarily under the checkers.** Neither loom nor shuttle models time. Under them
@@ -45,6 +64,14 @@
 //! * loom checks its permutation and duration limits only at checkpoints; racezoo's driver sets the
 //!   checkpoint interval to one execution so a bounded run is always reported as incomplete, never as a
 //!   plain pass.
+//! * loom cannot vary a value: a `select` with several ready cases always takes the first one listed
+//!   under loom (shuttle and real threads choose among them; see [`choice`]). A bug that needs another
+//!   choice is found by shuttle, not loom.
+//! * loom's `Mutex` poisons: a panic that the body catches while it holds a racezoo [`Mutex`] guard
+//!   makes loom report a `Panic` (`PoisonError`) at the next lock. shuttle and real threads do not
+//!   poison (`tests/facade_abandon.rs` pins this down).
+//! * Under loom a facade [`Arc`] dropped while its thread unwinds a panic the body catches is not
+//!   modelled (its release is skipped), so loom may miss the synchronisation of that one drop.
 
 #[cfg(all(loom, shuttle))]
 compile_error!(
@@ -65,6 +92,8 @@ mod backend;
 mod backend;
 
 pub mod abandon;
+#[cfg(loom)]
+mod arc;
 #[cfg(any(loom, shuttle))]
 mod atomics;
 pub mod choice;
@@ -72,6 +101,9 @@ mod facade;
 mod threads;
 pub mod trace;
 
+#[cfg(loom)]
+pub use self::arc::{Arc, Weak};
+#[cfg(not(loom))]
 pub use std::sync::{Arc, Weak};
 
 pub use self::facade::{Condvar, Mutex, MutexGuard, WaitTimeoutResult};
@@ -144,10 +176,11 @@ pub mod time {
     }
 }
 
-/// Returns `true` while the calling thread unwinds under a model checker. A checker that has declared
-/// a deadlock may reject every further access to its atomics and cells, and a panic inside a
-/// destructor during unwinding aborts the process; destructors that would touch shared state skip it
-/// (and leak) then. Always `false` on std, where unwinding destructors run as usual.
+/// Returns `true` while the calling thread unwinds under a model checker. Always `false` on std.
+///
+/// Superseded: destructors no longer need to skip work while unwinding, since the facade itself stays
+/// out of a checker that abandoned the execution ([`abandon`]), and skipping modelled work during a
+/// panic the body catches hides it from the checker. Kept for its remaining caller in `chan`.
 pub fn unwinding_in_model() -> bool {
     !matches!(FLAVOUR, Flavour::Std) && thread::panicking()
 }

@@ -20,6 +20,11 @@ impl<T> JoinHandle<T> {
     /// Waits for the thread to finish and returns its result, or the payload of its panic.
     #[track_caller]
     pub fn join(self) -> std::thread::Result<T> {
+        if super::abandon::abandoned() {
+            // The checker has given this execution up: no thread of it will finish, and asking the
+            // checker to wait would panic inside whatever destructor is joining.
+            return Err(Box::new("racezoo: the checker abandoned this execution"));
+        }
         match self.traced {
             Some(index) if trace::active() => {
                 let location = Location::caller();
