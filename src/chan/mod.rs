@@ -32,11 +32,12 @@
 //! * [`select`] waits on receive, send and [`after`] timer cases, and on a context's done signal
 //!   ([`Select::done`], Go's `case <-ctx.Done():`); when several are ready it picks one
 //!   pseudo-randomly, as Go does. A select with [`Select::default`] never blocks.
-//! * A non-blocking operation on a buffered channel ([`Sender::try_send`], [`Receiver::try_recv`],
-//!   a select's poll) does not wait for another thread that is in the middle of copying a value into
-//!   or out of the buffer (nanoseconds, unless that thread is descheduled): after a brief spin it
-//!   reports `Full` or `Empty`. So, in that window only, a value whose send has already returned can
-//!   sit behind one still being copied and not be receivable yet. Blocking operations wait it out.
+//! * Non-blocking operations ([`Sender::try_send`], [`Receiver::try_recv`], a select's poll) are
+//!   linearizable, as in Go: once a send has returned, a receive that starts after it finds a value
+//!   unless someone else took it, even while an earlier send is still copying its value into the
+//!   buffer; once a receive has returned, a send finds its room. Such an operation waits out a copy
+//!   another thread has begun (nanoseconds, unless that thread is descheduled), under the channel's
+//!   lock.
 //! * Every value is dropped exactly once: by its receiver, by the channel when the last handle goes
 //!   with values still buffered, or by whoever gets it back in an error (a select's unchosen send
 //!   values are dropped by the select).
@@ -76,7 +77,7 @@ pub(crate) mod waker;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use self::flavors::array::{self, Patience, Ring};
+use self::flavors::array::{self, Ring, Stalled};
 use self::flavors::{RecvFail, SendFail, zero};
 use self::waker::{Backoff, Context, Entry, Outcome, Waiters};
 use crate::misuse;
@@ -265,16 +266,22 @@ impl<T> Shared<T> {
     }
 
     /// Sends without blocking: through the ring alone on a buffered channel (taking the lock only to
-    /// wake a queued receiver), under the lock on a rendezvous channel.
+    /// wake a queued receiver, or to wait out a receive still reading the slot it needs), under the
+    /// lock on a rendezvous channel.
     #[track_caller]
     fn try_send(&self, value: T) -> Result<(), SendFail<T>> {
         match &self.ring {
-            Some(ring) => {
-                if ring.push(value, Patience::Brief)? {
-                    self.with(|s| s.settle());
+            Some(ring) => match ring.try_push(value) {
+                Ok(wake) => {
+                    if wake {
+                        self.with(|s| s.settle());
+                    }
+                    Ok(())
                 }
-                Ok(())
-            }
+                Err(Stalled::Failed(fail)) => Err(fail),
+                // Not a verdict on the buffer: decide under the lock, which waits the copy out.
+                Err(Stalled::Busy(value)) => self.with(|s| s.try_send(value)),
+            },
             None => self.with(|s| s.try_send(value)),
         }
     }
@@ -283,13 +290,16 @@ impl<T> Shared<T> {
     #[track_caller]
     fn try_recv(&self) -> Result<T, RecvFail> {
         match &self.ring {
-            Some(ring) => {
-                let (value, wake) = ring.pop(Patience::Brief)?;
-                if wake {
-                    self.with(|s| s.settle());
+            Some(ring) => match ring.try_pop() {
+                Ok((value, wake)) => {
+                    if wake {
+                        self.with(|s| s.settle());
+                    }
+                    Ok(value)
                 }
-                Ok(value)
-            }
+                Err(Stalled::Failed(fail)) => Err(fail),
+                Err(Stalled::Busy(())) => self.with(|s| s.try_recv()),
+            },
             None => self.with(|s| s.try_recv()),
         }
     }
