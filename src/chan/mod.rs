@@ -30,8 +30,12 @@
 //! * **Close of a closed channel** panics, as in Go, with Go's message `close of closed channel`
 //!   ([`crate::misuse::CLOSE_OF_CLOSED_CHANNEL`]); the harness classifies it as a misuse.
 //! * [`select`] waits on receive, send and [`after`] timer cases, and on a context's done signal
-//!   ([`Select::done`], Go's `case <-ctx.Done():`); when several are ready it picks one
-//!   pseudo-randomly, as Go does. A select with [`Select::default`] never blocks.
+//!   ([`Select::done`], Go's `case <-ctx.Done():`); when several are ready it picks one uniformly
+//!   at random, as Go does. Under shuttle that pick is a decision of the schedule (explored, and
+//!   replayed by a replay handle); under loom, which cannot branch on a value, it is always the
+//!   first ready case in the order the cases were listed, so a bug that needs another pick is found
+//!   only by shuttle ([`crate::sync::choice`], `tests/chan_select_choice.rs`). A select with
+//!   [`Select::default`] never blocks.
 //! * Non-blocking operations ([`Sender::try_send`], [`Receiver::try_recv`], a select's poll) are
 //!   linearizable, as in Go: once a send has returned, a receive that starts after it finds a value
 //!   unless someone else took it, even while an earlier send is still copying its value into the
@@ -103,7 +107,7 @@ pub fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
         // Relaxed: only uniqueness and each thread's creation order matter.
         id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         lock: Mutex::new(()),
-        state: UnsafeCell::new(State { flavor, polls: 0 }),
+        state: UnsafeCell::new(State { flavor }),
         ring,
     });
     (
@@ -125,8 +129,6 @@ enum Flavor<T> {
 /// Everything the channel's lock protects.
 struct State<T> {
     flavor: Flavor<T>,
-    /// Selects that polled this channel; seeds their random case order.
-    polls: u64,
 }
 
 /// A channel under its lock: the locked state and, for a buffered channel, its ring.
@@ -200,12 +202,6 @@ impl<T> Locked<'_, T> {
             View::Zero(c) => c.close(),
             View::Array(mut c) => c.close(),
         }
-    }
-
-    /// Counts one select poll and returns the new count.
-    pub(crate) fn bump_polls(&mut self) -> u64 {
-        self.state.polls = self.state.polls.wrapping_add(1);
-        self.state.polls
     }
 }
 

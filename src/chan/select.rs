@@ -6,7 +6,10 @@
 //! 1. Lock every channel of the statement once, in a fixed order (Go's `sellock`, by creation order
 //!    rather than address: see `NEXT_ID` in `chan/mod.rs`), so that the next two steps are atomic
 //!    with respect to every partner.
-//! 2. Poll the cases in a pseudo-random order; the first that can complete now completes.
+//! 2. Poll the cases in a random order; the first that can complete now completes. So each ready
+//!    case is taken with equal probability on real threads, as in Go; under shuttle the order is a
+//!    decision of the schedule, explored and replayed; under loom it is the listing order (see
+//!    `poll_order` and `racezoo::sync::choice`).
 //! 3. With a default, unlock and run it. Otherwise queue one entry per channel case and subscribe
 //!    each done case to its context's cancellation, all pointing at one wait context, unlock, and
 //!    sleep until a partner or a cancellation claims the wait context (which completes exactly that
@@ -41,7 +44,7 @@ use super::waker::{Context, Entry, Outcome};
 use super::{Receiver, SendError, Sender, Shared};
 use crate::context::{Done, Subscription};
 use crate::sync::atomic::{AtomicBool, Ordering};
-use crate::sync::{Arc, Mutex, MutexGuard, thread, time};
+use crate::sync::{Arc, Mutex, MutexGuard, choice, thread, time};
 
 /// Starts a select statement whose cases produce an `R`.
 pub fn select<'a, R>() -> Select<'a, R> {
@@ -217,14 +220,8 @@ impl<'a, R> Select<'a, R> {
             locks.dedup_by_key(|&mut (id, _)| id);
             let guards: Vec<MutexGuard<'a, ()>> = locks.iter().map(|(_, m)| m.lock()).collect();
 
-            // 2. Poll in a pseudo-random order, seeded by the channels' poll counters (which live under
-            //    their locks, so the order is part of the modelled state under the checkers).
-            let mut seed = n as u64;
-            for case in &mut self.cases {
-                // SAFETY: every channel's lock is held (`guards`).
-                seed = seed.wrapping_add(unsafe { case.bump_polls() });
-            }
-            let order = shuffled(n, seed);
+            // 2. Poll in a random order (a decision of the checker's schedule, see `poll_order`).
+            let order = poll_order(n);
             for &i in &order {
                 // SAFETY: as above.
                 if unsafe { self.cases[i].poll() } {
@@ -267,11 +264,15 @@ impl<'a, R> Select<'a, R> {
                     return Ok(self.finish(case));
                 }
                 Outcome::Aborted => {
-                    // The earliest timer that is still undelivered fires; if another thread drained
-                    // it first (a shared timer), start over.
-                    let mut timers: Vec<usize> = (0..n)
+                    // The earliest timer that is still undelivered fires; timers due at the same
+                    // instant are tried in the random poll order, so that a tie is a choice too. If
+                    // another thread drained a shared timer first, try the next, or start over.
+                    let mut timers: Vec<usize> = order
+                        .iter()
+                        .copied()
                         .filter(|&i| self.cases[i].timer().is_some())
                         .collect();
+                    // Stable: ties keep the poll order.
                     timers.sort_by_key(|&i| self.cases[i].timer().map(|t| t.deadline));
                     for i in timers {
                         if self.cases[i].expire() {
@@ -290,20 +291,17 @@ impl<'a, R> Select<'a, R> {
     }
 }
 
-/// Returns `0..n` shuffled by a small xorshift generator seeded from `seed` (Go's `pollorder`).
-fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+/// Returns `0..n` in a random order (Go's `pollorder`): the first case in it that can complete is
+/// the one the select takes, so among the ready cases each is taken with equal probability.
+///
+/// Every pick is a [`choice::choose`]: uniformly random on real threads (a uniform permutation, by
+/// Fisher and Yates), a decision of the schedule under shuttle (explored by every scheduler and
+/// replayed from the handle), and always `0` under loom, which cannot branch on a value: there the
+/// order is `0..n` itself, and the select takes the first ready case as the caller listed them.
+fn poll_order(n: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    // splitmix64 finalizer: consecutive seeds give unrelated streams.
-    let mut x = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^= x >> 31;
-    x |= 1;
-    for i in (1..n).rev() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        order.swap(i, (x % (i as u64 + 1)) as usize);
+    for i in 0..n.saturating_sub(1) {
+        order.swap(i, i + choice::choose(n - i));
     }
     order
 }
@@ -314,13 +312,6 @@ trait Case<'a, R> {
     /// default, for a case without a channel).
     fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         None
-    }
-    /// Counts a poll on the case's channel and returns the count (0, the default, without one).
-    ///
-    /// # Safety
-    /// The channel's lock is held.
-    unsafe fn bump_polls(&mut self) -> u64 {
-        0
     }
     /// Completes the case now if it can; returns `true` if it did.
     ///
@@ -361,10 +352,6 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         Some(self.chan.lock())
     }
 
-    unsafe fn bump_polls(&mut self) -> u64 {
-        // SAFETY: the caller holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.bump_polls()) }
-    }
 
     unsafe fn poll(&mut self) -> bool {
         // SAFETY: the caller holds the channel's lock.
@@ -422,10 +409,6 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         Some(self.chan.lock())
     }
 
-    unsafe fn bump_polls(&mut self) -> u64 {
-        // SAFETY: the caller holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.bump_polls()) }
-    }
 
     unsafe fn poll(&mut self) -> bool {
         let value = self.value.take().expect("an unsent case keeps its value");
