@@ -245,7 +245,10 @@ mod shuttle_schedules {
             ] {
                 eprintln!("{report}");
                 assert_eq!(report.verdict, Verdict::Violation, "{report}");
-                let handle = report.replay.clone().expect("shuttle gives a replay handle");
+                let handle = report
+                    .replay
+                    .clone()
+                    .expect("shuttle gives a replay handle");
                 for _ in 0..5 {
                     let again = check::replay(&handle, body).unwrap();
                     assert_eq!(again.verdict, Verdict::Violation, "{again}");

@@ -83,7 +83,7 @@ use std::time::{Duration, Instant};
 
 use self::flavors::array::{self, Ring, Stalled};
 use self::flavors::{RecvFail, SendFail, zero};
-use self::waker::{Backoff, Context, Entry, Outcome, Waiters};
+use self::waker::{Backoff, Entry, Outcome, Sleeper, Waiters};
 use crate::misuse;
 use crate::sync::cell::UnsafeCell;
 use crate::sync::{Arc, Mutex, trace};
@@ -182,11 +182,11 @@ impl<T> Locked<'_, T> {
         }
     }
 
-    /// Takes every entry of a finished wait (`ctx`) out of the queues.
-    pub(crate) fn remove(&mut self, ctx: &Arc<Context>) {
+    /// Takes every entry of a finished wait (`sleeper`) out of the queues.
+    pub(crate) fn remove(&mut self, sleeper: &Arc<Sleeper>) {
         match self.view() {
-            View::Zero(c) => c.remove(ctx),
-            View::Array(mut c) => c.remove(ctx),
+            View::Zero(c) => c.remove(sleeper),
+            View::Array(mut c) => c.remove(sleeper),
         }
     }
 
@@ -323,7 +323,7 @@ impl<T> Shared<T> {
             Err(RecvFail::Closed) => Err(None),
             // Nothing to take: queue up until a sender hands a value over, or close.
             Err(RecvFail::Empty) => {
-                let entry = Entry::receiver(&Context::new(), 0);
+                let entry = Entry::receiver(&Sleeper::new(), 0);
                 s.register_receiver(entry.clone());
                 Err(Some(entry))
             }
@@ -339,7 +339,7 @@ impl<T> Shared<T> {
                 Err(None) => return None,
                 Err(Some(entry)) => entry,
             };
-            entry.ctx.wait();
+            entry.sleeper.wait();
             // A handoff left the value in the slot.
             if let Some(value) = entry.take_slot() {
                 return Some(value);
@@ -448,7 +448,7 @@ impl<T> Sender<T> {
         trace::operation("send", "Chan", Arc::as_ptr(&self.shared), || {
             let entry = self.send_or_queue(value, true).map_err(SendError)?;
             let Some(entry) = entry else { return Ok(()) };
-            match entry.ctx.wait() {
+            match entry.sleeper.wait() {
                 Outcome::Chosen { closed: false, .. } => Ok(()),
                 _ => Err(SendError(
                     entry.take_slot().expect("close leaves the value"),
@@ -478,14 +478,14 @@ impl<T> Sender<T> {
                 .send_or_queue(value, false)
                 .map_err(SendTimeoutError::Closed)?;
             let Some(entry) = entry else { return Ok(()) };
-            match entry.ctx.wait_until(deadline) {
+            match entry.sleeper.wait_until(deadline) {
                 Outcome::Chosen { closed: false, .. } => Ok(()),
                 Outcome::Chosen { closed: true, .. } => Err(SendTimeoutError::Closed(
                     entry.take_slot().expect("close leaves the value"),
                 )),
                 _ => {
                     // Aborted: nobody can claim the entry any more; take it out of the queue.
-                    self.shared.with(|s| s.remove(&entry.ctx));
+                    self.shared.with(|s| s.remove(&entry.sleeper));
                     Err(SendTimeoutError::Timeout(
                         entry.take_slot().expect("a timed-out send keeps its value"),
                     ))
@@ -558,7 +558,7 @@ impl<T> Sender<T> {
             // Nobody to take it and no room: queue up with the value (on a buffered channel room
             // that appeared meanwhile may take it at once; the wait then returns at once).
             Err(SendFail::Full(value)) => {
-                let entry = Entry::sender(&Context::new(), 0, value);
+                let entry = Entry::sender(&Sleeper::new(), 0, value);
                 s.register_sender(entry.clone());
                 Ok(Some(entry))
             }
@@ -598,7 +598,7 @@ impl<T> Receiver<T> {
                 Err(None) => return Err(RecvTimeoutError::Closed),
                 Err(Some(entry)) => entry,
             };
-            match entry.ctx.wait_until(deadline) {
+            match entry.sleeper.wait_until(deadline) {
                 Outcome::Chosen { closed: false, .. } => {
                     Ok(entry.take_slot().expect("a handoff leaves the value"))
                 }
@@ -607,7 +607,7 @@ impl<T> Receiver<T> {
                     .recv_after_close()
                     .ok_or(RecvTimeoutError::Closed),
                 _ => {
-                    self.shared.with(|s| s.remove(&entry.ctx));
+                    self.shared.with(|s| s.remove(&entry.sleeper));
                     Err(RecvTimeoutError::Timeout)
                 }
             }

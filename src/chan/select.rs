@@ -11,8 +11,8 @@
 //!    decision of the schedule, explored and replayed; under loom it is the listing order (see
 //!    `poll_order` and `racezoo::sync::choice`).
 //! 3. With a default, unlock and run it. Otherwise queue one entry per channel case and subscribe
-//!    each done case to its context's cancellation, all pointing at one wait context, unlock, and
-//!    sleep until a partner or a cancellation claims the wait context (which completes exactly that
+//!    each done case to its context's cancellation, all pointing at one sleeper, unlock, and
+//!    sleep until a partner or a cancellation claims the sleeper (which completes exactly that
 //!    case) or the earliest timer expires.
 //! 4. Take the entries of the other cases out of their queues, drop their subscriptions, and run the
 //!    chosen case's code.
@@ -23,11 +23,11 @@
 //! case cannot be polled and queued under a channel lock; it relies instead on
 //! [`Done::on_close`], which checks for cancellation and registers a callback in one step under the
 //! context's lock. A cancellation that lands after the poll (step 2) and before the subscription
-//! (step 3) makes `on_close` return `None`, and the select claims its own wait context for the done
+//! (step 3) makes `on_close` return `None`, and the select claims its own sleeper for the done
 //! case on the spot: no cancellation falls between the two steps. The callback runs on the cancelling
-//! thread with no lock held and only claims the wait context (whose lock comes after every channel
-//! lock), so the lock order is: channel locks, then a context's lock, then the wait context's lock.
-//! A callback that arrives after another case won finds the wait context claimed and does nothing.
+//! thread with no lock held and only claims the sleeper (whose lock comes after every channel
+//! lock), so the lock order is: channel locks, then a context's lock, then the sleeper's lock.
+//! A callback that arrives after another case won finds the sleeper claimed and does nothing.
 //!
 //! # Time under the checkers
 //!
@@ -40,7 +40,7 @@
 use std::time::{Duration, Instant};
 
 use super::flavors::{RecvFail, SendFail};
-use super::waker::{Context, Entry, Outcome};
+use super::waker::{Entry, Outcome, Sleeper};
 use super::{Receiver, SendError, Sender, Shared};
 use crate::context::{Done, Subscription};
 use crate::sync::atomic::{AtomicBool, Ordering};
@@ -234,12 +234,12 @@ impl<'a, R> Select<'a, R> {
                 return Err(self);
             }
 
-            // 3. Queue on every channel under one context, then sleep. Queue in the random order too:
+            // 3. Queue on every channel under one sleeper, then sleep. Queue in the random order too:
             //    a partner takes the first live entry, so cases of one channel share the wins.
-            let ctx = Context::new();
+            let sleeper = Sleeper::new();
             for &i in &order {
                 // SAFETY: as above.
-                unsafe { self.cases[i].enqueue(&ctx, i) };
+                unsafe { self.cases[i].enqueue(&sleeper, i) };
             }
             drop(guards);
             let deadline = self
@@ -250,13 +250,13 @@ impl<'a, R> Select<'a, R> {
                 .map(|t| t.deadline)
                 .min();
             let outcome = match deadline {
-                Some(deadline) => ctx.wait_until(deadline),
-                None => ctx.wait(),
+                Some(deadline) => sleeper.wait_until(deadline),
+                None => sleeper.wait(),
             };
 
             // 4. Leave every queue; then run the chosen case.
             for case in &mut self.cases {
-                case.dequeue(&ctx);
+                case.dequeue(&sleeper);
             }
             match outcome {
                 Outcome::Chosen { case, closed } => {
@@ -318,13 +318,13 @@ trait Case<'a, R> {
     /// # Safety
     /// The channel's lock is held.
     unsafe fn poll(&mut self) -> bool;
-    /// Queues the case's entry on its channel as case `index` of `ctx`.
+    /// Queues the case's entry on its channel as case `index` of `sleeper`.
     ///
     /// # Safety
     /// The channel's lock is held.
-    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize);
+    unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize);
     /// Takes the case's entries out of its channel's queues (takes the lock itself).
-    fn dequeue(&mut self, ctx: &Arc<Context>);
+    fn dequeue(&mut self, sleeper: &Arc<Sleeper>);
     /// Collects the result after a partner (or close) completed this case.
     fn complete(&mut self, closed: bool);
     /// Returns the case's timer (`None`, the default, for every case but a timer).
@@ -352,7 +352,6 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         Some(self.chan.lock())
     }
 
-
     unsafe fn poll(&mut self) -> bool {
         // SAFETY: the caller holds the channel's lock.
         match unsafe { self.chan.with_locked(|s| s.try_recv()) } {
@@ -363,8 +362,8 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         true
     }
 
-    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize) {
-        let entry = Entry::receiver(ctx, index);
+    unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {
+        let entry = Entry::receiver(sleeper, index);
         // SAFETY: the caller holds the channel's lock.
         unsafe {
             self.chan
@@ -373,10 +372,10 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         self.entry = Some(entry);
     }
 
-    fn dequeue(&mut self, ctx: &Arc<Context>) {
+    fn dequeue(&mut self, sleeper: &Arc<Sleeper>) {
         let _guard = self.chan.lock().1.lock();
         // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.remove(ctx)) };
+        unsafe { self.chan.with_locked(|s| s.remove(sleeper)) };
     }
 
     fn complete(&mut self, closed: bool) {
@@ -409,7 +408,6 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         Some(self.chan.lock())
     }
 
-
     unsafe fn poll(&mut self) -> bool {
         let value = self.value.take().expect("an unsent case keeps its value");
         // SAFETY: the caller holds the channel's lock.
@@ -424,18 +422,18 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         true
     }
 
-    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize) {
+    unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {
         let value = self.value.take().expect("an unsent case keeps its value");
-        let entry = Entry::sender(ctx, index, value);
+        let entry = Entry::sender(sleeper, index, value);
         // SAFETY: the caller holds the channel's lock.
         unsafe { self.chan.with_locked(|s| s.register_sender(entry.clone())) };
         self.entry = Some(entry);
     }
 
-    fn dequeue(&mut self, ctx: &Arc<Context>) {
+    fn dequeue(&mut self, sleeper: &Arc<Sleeper>) {
         let _guard = self.chan.lock().1.lock();
         // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.remove(ctx)) };
+        unsafe { self.chan.with_locked(|s| s.remove(sleeper)) };
         // Not chosen (or not yet known): the value goes back to the case, to be retried or dropped.
         if let Some(entry) = self.entry.take() {
             match entry.take_slot() {
@@ -476,9 +474,9 @@ impl<'a, R, F: FnOnce(Instant) -> R> Case<'a, R> for TimerCase<'a, F> {
         self.at.is_some()
     }
 
-    unsafe fn enqueue(&mut self, _ctx: &Arc<Context>, _index: usize) {}
+    unsafe fn enqueue(&mut self, _sleeper: &Arc<Sleeper>, _index: usize) {}
 
-    fn dequeue(&mut self, _ctx: &Arc<Context>) {}
+    fn dequeue(&mut self, _sleeper: &Arc<Sleeper>) {}
 
     fn complete(&mut self, _closed: bool) {
         unreachable!("nobody claims a timer case");
@@ -514,23 +512,23 @@ impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
         self.done.is_closed()
     }
 
-    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize) {
+    unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {
         // Check and subscribe in one step under the context's lock. The callback runs on the
         // cancelling thread with no lock held; claiming fails harmlessly if another case won.
-        let waker = ctx.clone();
+        let waker = sleeper.clone();
         match self.done.on_close(move || {
             waker.signal(index);
         }) {
             Some(subscription) => self.subscription = Some(subscription),
-            // Cancelled since the poll: the case is ready now, so claim the wait context for it
+            // Cancelled since the poll: the case is ready now, so claim the sleeper for it
             // (unless a cancellation callback of another done case already did).
             None => {
-                ctx.signal(index);
+                sleeper.signal(index);
             }
         }
     }
 
-    fn dequeue(&mut self, _ctx: &Arc<Context>) {
+    fn dequeue(&mut self, _sleeper: &Arc<Sleeper>) {
         // Unregister. A callback already running may still claim, and finds the context taken.
         self.subscription = None;
     }

@@ -467,7 +467,10 @@ impl<T> Channel<'_, T> {
     /// Queues a blocked sender, then settles: room that appeared meanwhile may release it at once.
     pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
         // The caller's `try_send` under this lock found the channel open (module docs, "Close").
-        debug_assert!(!self.ring.is_closed(), "a sender queued on a closed channel");
+        debug_assert!(
+            !self.ring.is_closed(),
+            "a sender queued on a closed channel"
+        );
         self.waiters.push_sender(entry);
         // A read-modify-write of the head: ordered with every receiver's claim (module docs).
         self.ring
@@ -479,7 +482,10 @@ impl<T> Channel<'_, T> {
     /// Queues a blocked receiver, then settles: a value that arrived meanwhile may go to it at once.
     pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
         // The caller's `try_recv` under this lock found the channel open (module docs, "Close").
-        debug_assert!(!self.ring.is_closed(), "a receiver queued on a closed channel");
+        debug_assert!(
+            !self.ring.is_closed(),
+            "a receiver queued on a closed channel"
+        );
         self.waiters.push_receiver(entry);
         // A read-modify-write of the tail: ordered with every sender's claim (module docs).
         self.ring
@@ -496,12 +502,12 @@ impl<T> Channel<'_, T> {
             let fed = self
                 .waiters
                 .feed_receivers(|| ring.pop_wait().ok().map(|(value, _)| value));
-            let drained =
-                self.waiters
-                    .drain_senders(|value| match ring.push_wait(value) {
-                        Ok(_) => Ok(()),
-                        Err(SendFail::Full(value) | SendFail::Closed(value)) => Err(value),
-                    });
+            let drained = self
+                .waiters
+                .drain_senders(|value| match ring.push_wait(value) {
+                    Ok(_) => Ok(()),
+                    Err(SendFail::Full(value) | SendFail::Closed(value)) => Err(value),
+                });
             if !(fed || drained) {
                 break;
             }
@@ -511,8 +517,8 @@ impl<T> Channel<'_, T> {
     }
 
     /// Takes every entry of a finished wait out of the queues.
-    pub(crate) fn remove(&mut self, ctx: &Arc<crate::chan::waker::Context>) {
-        self.waiters.remove(ctx);
+    pub(crate) fn remove(&mut self, sleeper: &Arc<crate::chan::waker::Sleeper>) {
+        self.waiters.remove(sleeper);
         self.ring
             .set_queued(self.waiters.has_receivers(), self.waiters.has_senders());
     }
