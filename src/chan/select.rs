@@ -249,10 +249,7 @@ impl<'a, R> Select<'a, R> {
                 .filter(|t| t.live())
                 .map(|t| t.deadline)
                 .min();
-            let outcome = match deadline {
-                Some(deadline) => sleeper.wait_until(deadline),
-                None => sleeper.wait(),
-            };
+            let outcome = sleeper.wait_for(deadline);
 
             // 4. Leave every queue; then run the chosen case.
             for case in &mut self.cases {

@@ -134,6 +134,16 @@ impl Sleeper {
         state.outcome
     }
 
+    /// Waits as [`wait`](Sleeper::wait) does without a deadline, as
+    /// [`wait_until`](Sleeper::wait_until) does with one.
+    #[track_caller]
+    pub(crate) fn wait_for(&self, deadline: Option<Instant>) -> Outcome {
+        match deadline {
+            Some(deadline) => self.wait_until(deadline),
+            None => self.wait(),
+        }
+    }
+
     /// Blocks until the sleeper is claimed or `deadline` passes; on a timeout that nobody beat, marks
     /// the sleeper [`Outcome::Aborted`].
     ///
