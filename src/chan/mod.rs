@@ -124,6 +124,10 @@ pub fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
 
 /// A channel's algorithm, chosen once at construction; each variant holds all of its state (what
 /// sits in an `UnsafeCell` is reached only under the channel's lock).
+// The ring's cache-padded head and tail make `Array` a few hundred bytes larger than `Zero`. There
+// is one `Flavor` per channel, inside its `Arc`; boxing the ring would put a pointer chase on every
+// send and receive instead.
+#[allow(clippy::large_enum_variant)]
 enum Flavor<T> {
     /// Capacity 0: the whole channel, under the lock.
     Zero(UnsafeCell<zero::Channel<T>>),
