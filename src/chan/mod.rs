@@ -30,13 +30,18 @@
 //! * **Close of a closed channel** panics, as in Go, with Go's message `close of closed channel`
 //!   ([`crate::misuse::CLOSE_OF_CLOSED_CHANNEL`]); the harness classifies it as a misuse.
 //! * [`select`] waits on receive, send and [`after`] timer cases, and on a context's done signal
-//!   ([`Select::done`], Go's `case <-ctx.Done():`); when several are ready it picks one
-//!   pseudo-randomly, as Go does. A select with [`Select::default`] never blocks.
-//! * A non-blocking operation on a buffered channel ([`Sender::try_send`], [`Receiver::try_recv`],
-//!   a select's poll) does not wait for another thread that is in the middle of copying a value into
-//!   or out of the buffer (nanoseconds, unless that thread is descheduled): after a brief spin it
-//!   reports `Full` or `Empty`. So, in that window only, a value whose send has already returned can
-//!   sit behind one still being copied and not be receivable yet. Blocking operations wait it out.
+//!   ([`Select::done`], Go's `case <-ctx.Done():`); when several are ready it picks one uniformly
+//!   at random, as Go does. Under shuttle that pick is a decision of the schedule (explored, and
+//!   replayed by a replay handle); under loom, which cannot branch on a value, it is always the
+//!   first ready case in the order the cases were listed, so a bug that needs another pick is found
+//!   only by shuttle ([`crate::sync::choice`], `tests/chan_select_choice.rs`). A select with
+//!   [`Select::default`] never blocks.
+//! * Non-blocking operations ([`Sender::try_send`], [`Receiver::try_recv`], a select's poll) are
+//!   linearizable, as in Go: once a send has returned, a receive that starts after it finds a value
+//!   unless someone else took it, even while an earlier send is still copying its value into the
+//!   buffer; once a receive has returned, a send finds its room. Such an operation waits out a copy
+//!   another thread has begun (nanoseconds, unless that thread is descheduled), under the channel's
+//!   lock.
 //! * Every value is dropped exactly once: by its receiver, by the channel when the last handle goes
 //!   with values still buffered, or by whoever gets it back in an error (a select's unchosen send
 //!   values are dropped by the select).
@@ -69,6 +74,7 @@
 //! assert_eq!(report.verdict, Verdict::Pass, "{report}");
 //! ```
 
+mod error;
 pub(crate) mod flavors;
 mod select;
 pub(crate) mod waker;
@@ -76,13 +82,14 @@ pub(crate) mod waker;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use self::flavors::array::{self, Patience, Ring};
+use self::flavors::array::{self, Ring, Stalled};
 use self::flavors::{RecvFail, SendFail, zero};
-use self::waker::{Backoff, Context, Entry, Outcome, Waiters};
+use self::waker::{Backoff, Entry, Outcome, Sleeper, Waiters};
 use crate::misuse;
 use crate::sync::cell::UnsafeCell;
 use crate::sync::{Arc, Mutex, trace};
 
+pub use self::error::{RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
 pub use self::select::{After, Select, after, select};
 
 /// Creates a channel of capacity `cap` and returns its sending and receiving ends.
@@ -93,17 +100,19 @@ pub use self::select::{After, Select, after, select};
 /// # Panics
 /// With Go's message `makechan: size out of range` if `cap` is too large to index.
 pub fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
-    let (flavor, ring) = if cap == 0 {
-        (Flavor::Zero(zero::Channel::new()), None)
+    let flavor = if cap == 0 {
+        Flavor::Zero(UnsafeCell::new(zero::Channel::new()))
     } else {
-        (Flavor::Array(Waiters::new()), Some(Ring::new(cap)))
+        Flavor::Array {
+            ring: Ring::new(cap),
+            waiters: UnsafeCell::new(Waiters::new()),
+        }
     };
     let shared = Arc::new(Shared {
         // Relaxed: only uniqueness and each thread's creation order matter.
         id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         lock: Mutex::new(()),
-        state: UnsafeCell::new(State { flavor, polls: 0 }),
-        ring,
+        flavor,
     });
     (
         Sender {
@@ -113,98 +122,96 @@ pub fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
     )
 }
 
-/// The lock-protected part of a channel's algorithm, chosen once at construction.
+/// A channel's algorithm, chosen once at construction; each variant holds all of its state (what
+/// sits in an `UnsafeCell` is reached only under the channel's lock).
+// The ring's cache-padded head and tail make `Array` a few hundred bytes larger than `Zero`. There
+// is one `Flavor` per channel, inside its `Arc`; boxing the ring would put a pointer chase on every
+// send and receive instead.
+#[allow(clippy::large_enum_variant)]
 enum Flavor<T> {
-    /// Capacity 0: the whole channel.
-    Zero(zero::Channel<T>),
-    /// Capacity `n > 0`: the queues of blocked operations (the buffer is [`Shared::ring`]).
-    Array(Waiters<T>),
+    /// Capacity 0: the whole channel, under the lock.
+    Zero(UnsafeCell<zero::Channel<T>>),
+    /// Capacity `n > 0`.
+    Array {
+        /// The buffer, lock-free and outside the lock.
+        ring: Ring<T>,
+        /// The queues of blocked operations, under the lock.
+        waiters: UnsafeCell<Waiters<T>>,
+    },
 }
 
-/// Everything the channel's lock protects.
-struct State<T> {
-    flavor: Flavor<T>,
-    /// Selects that polled this channel; seeds their random case order.
-    polls: u64,
-}
-
-/// A channel under its lock: the locked state and, for a buffered channel, its ring.
-pub(crate) struct Locked<'a, T> {
-    state: &'a mut State<T>,
-    ring: Option<&'a Ring<T>>,
-}
-
-/// One flavour's view under the lock.
-enum View<'a, T> {
+/// A channel under its lock: its flavour's locked state.
+pub(crate) enum Locked<'a, T> {
+    /// A rendezvous channel.
     Zero(&'a mut zero::Channel<T>),
+    /// A buffered channel: its ring and its queues.
     Array(array::Channel<'a, T>),
 }
 
 impl<T> Locked<'_, T> {
-    fn view(&mut self) -> View<'_, T> {
-        match (&mut self.state.flavor, self.ring) {
-            (Flavor::Zero(c), _) => View::Zero(c),
-            (Flavor::Array(waiters), Some(ring)) => View::Array(array::Channel { ring, waiters }),
-            (Flavor::Array(_), None) => unreachable!("a buffered channel has a ring"),
-        }
-    }
-
+    /// Sends without blocking (on a buffered channel, waiting out a receive still reading the slot
+    /// it needs, so that `Full` is linearizable).
     pub(crate) fn try_send(&mut self, value: T) -> Result<(), SendFail<T>> {
-        match self.view() {
-            View::Zero(c) => c.try_send(value),
-            View::Array(mut c) => c.try_send(value),
+        match self {
+            Locked::Zero(c) => c.try_send(value),
+            Locked::Array(c) => c.try_send(value),
         }
     }
 
+    /// Receives without blocking (on a buffered channel, waiting out a send still copying the head
+    /// value in, so that `Empty` is linearizable).
     pub(crate) fn try_recv(&mut self) -> Result<T, RecvFail> {
-        match self.view() {
-            View::Zero(c) => c.try_recv(),
-            View::Array(mut c) => c.try_recv(),
+        match self {
+            Locked::Zero(c) => c.try_recv(),
+            Locked::Array(c) => c.try_recv(),
         }
     }
 
     /// Queues a blocked sender; on a buffered channel room may release it at once.
     pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
-        match self.view() {
-            View::Zero(c) => c.register_sender(entry),
-            View::Array(mut c) => c.register_sender(entry),
+        match self {
+            Locked::Zero(c) => c.register_sender(entry),
+            Locked::Array(c) => c.register_sender(entry),
         }
     }
 
     /// Queues a blocked receiver; on a buffered channel a value may go to it at once.
     pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
-        match self.view() {
-            View::Zero(c) => c.register_receiver(entry),
-            View::Array(mut c) => c.register_receiver(entry),
+        match self {
+            Locked::Zero(c) => c.register_receiver(entry),
+            Locked::Array(c) => c.register_receiver(entry),
         }
     }
 
-    /// Takes every entry of a finished wait (`ctx`) out of the queues.
-    pub(crate) fn remove(&mut self, ctx: &Arc<Context>) {
-        match self.view() {
-            View::Zero(c) => c.remove(ctx),
-            View::Array(mut c) => c.remove(ctx),
+    /// Takes every entry of a finished wait (`sleeper`) out of the queues.
+    pub(crate) fn remove(&mut self, sleeper: &Arc<Sleeper>) {
+        match self {
+            Locked::Zero(c) => c.remove(sleeper),
+            Locked::Array(c) => c.remove(sleeper),
         }
     }
 
     /// Moves values between the buffer and queued operations (buffered channels only).
     fn settle(&mut self) {
-        if let View::Array(mut c) = self.view() {
+        if let Locked::Array(c) = self {
             c.settle();
         }
     }
 
+    /// Closes the channel and wakes every queued operation; `false` if it was closed already.
     fn close(&mut self) -> bool {
-        match self.view() {
-            View::Zero(c) => c.close(),
-            View::Array(mut c) => c.close(),
+        match self {
+            Locked::Zero(c) => c.close(),
+            Locked::Array(c) => c.close(),
         }
     }
 
-    /// Counts one select poll and returns the new count.
-    pub(crate) fn bump_polls(&mut self) -> u64 {
-        self.state.polls = self.state.polls.wrapping_add(1);
-        self.state.polls
+    /// Returns `true` once the channel is closed.
+    fn is_closed(&self) -> bool {
+        match self {
+            Locked::Zero(c) => c.is_closed(),
+            Locked::Array(c) => c.ring.is_closed(),
+        }
     }
 }
 
@@ -215,28 +222,29 @@ impl<T> Locked<'_, T> {
 /// nothing, so it must not be one of the checker's objects.
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// A channel as both ends share it: a lock, the state it protects, and a buffered channel's ring.
+/// A channel as both ends share it: a lock and the flavour whose state it protects.
 ///
 /// The lock is a `Mutex<()>` beside the state rather than around it so that [`select`] can hold the
-/// locks of channels of different element types at once (Go's `sellock`). The ring sits outside the
-/// lock: sends and receives that neither wait nor wake anyone use it alone (`flavors/array.rs`).
+/// locks of channels of different element types at once (Go's `sellock`). A buffered channel's ring
+/// sits outside the lock: sends and receives that neither wait nor wake anyone use it alone
+/// (`flavors/array.rs`).
 pub(crate) struct Shared<T> {
     /// The channel's place in `select`'s lock order (see [`NEXT_ID`]).
     id: u64,
     lock: Mutex<()>,
-    state: UnsafeCell<State<T>>,
-    ring: Option<Ring<T>>,
+    flavor: Flavor<T>,
 }
 
-// SAFETY: `state` is only reached through `with` / `with_locked`, both under `lock`, so it is shared
-// exactly like a `Mutex<State<T>>`, which is `Send + Sync` when `T: Send`; `Ring<T>` is `Send + Sync`
-// when `T: Send`. The loom tests (`tests/chan_model.rs`) check every access to `state`.
+// SAFETY: the `UnsafeCell`s of `flavor` are only reached through `with` / `with_locked`, both under
+// `lock`, so they are shared exactly like a `Mutex<zero::Channel<T>>` or `Mutex<Waiters<T>>`, which
+// are `Send + Sync` when `T: Send`; `Ring<T>` is `Send + Sync` when `T: Send`. The loom tests
+// (`tests/chan_model.rs`) check every access to the cells.
 unsafe impl<T: Send> Send for Shared<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Shared<T> {}
 
 impl<T> Shared<T> {
-    /// Runs `f` on the state under the channel's lock.
+    /// Runs `f` on the locked state under the channel's lock.
     #[track_caller]
     fn with<R>(&self, f: impl FnOnce(&mut Locked<'_, T>) -> R) -> R {
         let _guard = self.lock.lock();
@@ -244,19 +252,22 @@ impl<T> Shared<T> {
         unsafe { self.with_locked(f) }
     }
 
-    /// Runs `f` on the state.
+    /// Runs `f` on the locked state.
     ///
     /// # Safety
     /// The caller holds `self.lock` for the whole call.
     pub(crate) unsafe fn with_locked<R>(&self, f: impl FnOnce(&mut Locked<'_, T>) -> R) -> R {
-        self.state.with_mut(|state| {
-            let mut locked = Locked {
+        match &self.flavor {
+            Flavor::Zero(cell) => cell.with_mut(|c| {
                 // SAFETY: the lock is held (caller's promise), so no other access overlaps this one.
-                state: unsafe { &mut *state },
-                ring: self.ring.as_ref(),
-            };
-            f(&mut locked)
-        })
+                f(&mut Locked::Zero(unsafe { &mut *c }))
+            }),
+            Flavor::Array { ring, waiters } => waiters.with_mut(|w| {
+                // SAFETY: as above.
+                let waiters = unsafe { &mut *w };
+                f(&mut Locked::Array(array::Channel { ring, waiters }))
+            }),
+        }
     }
 
     /// Returns the channel's lock with its place in the lock order, for `select`'s lock-all.
@@ -264,42 +275,144 @@ impl<T> Shared<T> {
         (self.id, &self.lock)
     }
 
+    /// Returns a buffered channel's ring.
+    fn ring(&self) -> Option<&Ring<T>> {
+        match &self.flavor {
+            Flavor::Array { ring, .. } => Some(ring),
+            Flavor::Zero(_) => None,
+        }
+    }
+
     /// Sends without blocking: through the ring alone on a buffered channel (taking the lock only to
-    /// wake a queued receiver), under the lock on a rendezvous channel.
+    /// wake a queued receiver, or to wait out a receive still reading the slot it needs), under the
+    /// lock on a rendezvous channel.
     #[track_caller]
     fn try_send(&self, value: T) -> Result<(), SendFail<T>> {
-        match &self.ring {
-            Some(ring) => {
-                if ring.push(value, Patience::Brief)? {
+        let Some(ring) = self.ring() else {
+            return self.with(|s| s.try_send(value));
+        };
+        match ring.try_push(value) {
+            Ok(wake) => {
+                if wake {
                     self.with(|s| s.settle());
                 }
                 Ok(())
             }
-            None => self.with(|s| s.try_send(value)),
+            Err(Stalled::Failed(fail)) => Err(fail),
+            // Not a verdict on the buffer: decide under the lock, which waits the copy out.
+            Err(Stalled::Busy(value)) => self.with(|s| s.try_send(value)),
         }
     }
 
     /// Receives without blocking, like [`try_send`](Shared::try_send).
     #[track_caller]
     fn try_recv(&self) -> Result<T, RecvFail> {
-        match &self.ring {
-            Some(ring) => {
-                let (value, wake) = ring.pop(Patience::Brief)?;
+        let Some(ring) = self.ring() else {
+            return self.with(|s| s.try_recv());
+        };
+        match ring.try_pop() {
+            Ok((value, wake)) => {
                 if wake {
                     self.with(|s| s.settle());
                 }
                 Ok(value)
             }
-            None => self.with(|s| s.try_recv()),
+            Err(Stalled::Failed(fail)) => Err(fail),
+            Err(Stalled::Busy(())) => self.with(|s| s.try_recv()),
         }
     }
 
-    /// Receives now if possible (retrying briefly on an empty buffer when `retry`); otherwise queues a
-    /// blocked-receiver entry and returns it in `Err(Some(..))` to sleep on. `Err(None)` means closed
-    /// and drained.
+    /// Sends `value`, blocking until a receiver takes it (capacity 0) or it is buffered, until the
+    /// channel is closed, or until `deadline` if there is one: the one blocking send path.
     #[track_caller]
-    fn recv_or_queue(&self, retry: bool) -> Result<T, Option<Arc<Entry<T>>>> {
-        if retry && retries(self.capacity()) {
+    fn send(&self, value: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        let entry = match self.send_or_queue(value) {
+            Ok(None) => return Ok(()),
+            Ok(Some(entry)) => entry,
+            Err(value) => return Err(SendTimeoutError::Closed(value)),
+        };
+        match entry.sleeper.wait_for(deadline) {
+            Outcome::Chosen { closed: false, .. } => Ok(()),
+            Outcome::Chosen { closed: true, .. } => Err(SendTimeoutError::Closed(
+                entry.take_slot().expect("close leaves the value"),
+            )),
+            Outcome::Aborted | Outcome::Waiting => {
+                // Timed out: nobody can claim the entry any more; take it out of the queue.
+                self.with(|s| s.remove(&entry.sleeper));
+                Err(SendTimeoutError::Timeout(
+                    entry.take_slot().expect("a timed-out send keeps its value"),
+                ))
+            }
+        }
+    }
+
+    /// Sends `value` now if possible (on a buffered channel after brief retries, [`retries`]);
+    /// otherwise queues a blocked-sender entry holding it and returns the entry to sleep on. `Err`
+    /// gives the value back from a closed channel.
+    #[track_caller]
+    fn send_or_queue(&self, mut value: T) -> Result<Option<Arc<Entry<T>>>, T> {
+        if retries(self.capacity()) {
+            let mut backoff = Backoff::default();
+            loop {
+                match self.try_send(value) {
+                    Ok(()) => return Ok(None),
+                    Err(SendFail::Closed(back)) => return Err(back),
+                    Err(SendFail::Full(back)) => value = back,
+                }
+                if !backoff.snooze() {
+                    break;
+                }
+            }
+        }
+        self.with(|s| match s.try_send(value) {
+            Ok(()) => Ok(None),
+            Err(SendFail::Closed(value)) => Err(value),
+            // Nobody to take it and no room: queue up with the value (on a buffered channel room
+            // that appeared meanwhile may take it at once; the wait then returns at once).
+            Err(SendFail::Full(value)) => {
+                let entry = Entry::sender(&Sleeper::new(), 0, value);
+                s.register_sender(entry.clone());
+                Ok(Some(entry))
+            }
+        })
+    }
+
+    /// Receives, blocking until a value arrives, until the channel is closed and drained, or until
+    /// `deadline` if there is one: the one blocking receive path.
+    #[track_caller]
+    fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        loop {
+            let entry = match self.recv_or_queue() {
+                Ok(value) => return Ok(value),
+                Err(None) => return Err(RecvTimeoutError::Closed),
+                Err(Some(entry)) => entry,
+            };
+            match entry.sleeper.wait_for(deadline) {
+                Outcome::Chosen { closed: false, .. } => {
+                    return Ok(entry.take_slot().expect("a handoff leaves the value"));
+                }
+                Outcome::Chosen { closed: true, .. } => {
+                    // Woken by close. A buffered channel may still hold values sent before the
+                    // close, or one whose sender is still copying it in: receive again. After close
+                    // nobody queues (`flavors/array.rs`, "Close"), so this ends.
+                    if self.ring().is_none() {
+                        return Err(RecvTimeoutError::Closed);
+                    }
+                }
+                Outcome::Aborted | Outcome::Waiting => {
+                    self.with(|s| s.remove(&entry.sleeper));
+                    return Err(RecvTimeoutError::Timeout);
+                }
+            }
+        }
+    }
+
+    /// Receives now if possible (on a buffered channel after brief retries, [`retries`]); otherwise
+    /// queues a blocked-receiver entry and returns it in `Err(Some(..))` to sleep on. `Err(None)`
+    /// means closed and drained.
+    #[track_caller]
+    fn recv_or_queue(&self) -> Result<T, Option<Arc<Entry<T>>>> {
+        if retries(self.capacity()) {
             let mut backoff = Backoff::default();
             loop {
                 match self.try_recv() {
@@ -317,58 +430,34 @@ impl<T> Shared<T> {
             Err(RecvFail::Closed) => Err(None),
             // Nothing to take: queue up until a sender hands a value over, or close.
             Err(RecvFail::Empty) => {
-                let entry = Entry::receiver(&Context::new(), 0);
+                let entry = Entry::receiver(&Sleeper::new(), 0);
                 s.register_receiver(entry.clone());
                 Err(Some(entry))
             }
         })
     }
 
-    /// Receives, blocking until a value or close-and-drained.
-    #[track_caller]
-    fn recv_blocking(&self) -> Option<T> {
-        loop {
-            let entry = match self.recv_or_queue(true) {
-                Ok(value) => return Some(value),
-                Err(None) => return None,
-                Err(Some(entry)) => entry,
-            };
-            entry.ctx.wait();
-            // A handoff left the value in the slot.
-            if let Some(value) = entry.take_slot() {
-                return Some(value);
-            }
-            // Woken by close. A buffered channel may still hold values sent before the close, or
-            // be receiving one whose sender is still copying it in: receive again (no send can
-            // start any more, so this ends, with the ring reporting closed once drained).
-            self.ring.as_ref()?;
-        }
-    }
-
     /// What a receive woken by close gets: on a buffered channel, the values sent before the close
     /// (waiting for one still being copied in), else `None`.
     #[track_caller]
     pub(crate) fn recv_after_close(&self) -> Option<T> {
-        self.ring.as_ref()?;
-        self.recv_blocking()
+        self.ring()?;
+        self.recv(None).ok()
     }
 
     fn is_closed(&self) -> bool {
-        match &self.ring {
+        match self.ring() {
             Some(ring) => ring.is_closed(),
-            None => self.with(|s| match &s.state.flavor {
-                Flavor::Zero(c) => c.is_closed(),
-                Flavor::Array(_) => unreachable!("a rendezvous channel has no ring"),
-            }),
+            None => self.with(|s| s.is_closed()),
         }
     }
 
     fn len(&self) -> usize {
-        self.ring.as_ref().map_or(0, Ring::len)
+        self.ring().map_or(0, Ring::len)
     }
 
     fn capacity(&self) -> usize {
-        self.ring.as_ref().map_or(0, Ring::capacity)
+        self.ring().map_or(0, Ring::capacity)
     }
 }
 
@@ -392,46 +481,6 @@ pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
 }
 
-/// A send on a closed channel (Go: `panic: send on closed channel`); the value comes back.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SendError<T>(pub T);
-
-/// Why [`Sender::try_send`] did not send; the value comes back.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum TrySendError<T> {
-    /// The send would block: no receiver waiting, no room in the buffer.
-    Full(T),
-    /// The channel is closed.
-    Closed(T),
-}
-
-/// Why [`Sender::send_timeout`] did not send; the value comes back.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum SendTimeoutError<T> {
-    /// The duration elapsed first.
-    Timeout(T),
-    /// The channel is closed.
-    Closed(T),
-}
-
-/// Why [`Receiver::try_recv`] got nothing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TryRecvError {
-    /// The receive would block: no sender waiting, nothing buffered.
-    Empty,
-    /// The channel is closed and drained (Go's `ok == false`).
-    Closed,
-}
-
-/// Why [`Receiver::recv_timeout`] got nothing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecvTimeoutError {
-    /// The duration elapsed first.
-    Timeout,
-    /// The channel is closed and drained.
-    Closed,
-}
-
 impl<T> Sender<T> {
     /// Sends `value`, blocking until a receiver takes it (capacity 0) or there is room in the buffer.
     ///
@@ -440,14 +489,10 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         trace::operation("send", "Chan", Arc::as_ptr(&self.shared), || {
-            let entry = self.send_or_queue(value, true).map_err(SendError)?;
-            let Some(entry) = entry else { return Ok(()) };
-            match entry.ctx.wait() {
-                Outcome::Chosen { closed: false, .. } => Ok(()),
-                _ => Err(SendError(
-                    entry.take_slot().expect("close leaves the value"),
-                )),
-            }
+            self.shared.send(value, None).map_err(|e| match e {
+                SendTimeoutError::Closed(value) => SendError(value),
+                SendTimeoutError::Timeout(_) => unreachable!("a send without a deadline timed out"),
+            })
         })
     }
 
@@ -467,24 +512,7 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
         trace::operation("send_timeout", "Chan", Arc::as_ptr(&self.shared), || {
-            let deadline = Instant::now() + timeout;
-            let entry = self
-                .send_or_queue(value, false)
-                .map_err(SendTimeoutError::Closed)?;
-            let Some(entry) = entry else { return Ok(()) };
-            match entry.ctx.wait_until(deadline) {
-                Outcome::Chosen { closed: false, .. } => Ok(()),
-                Outcome::Chosen { closed: true, .. } => Err(SendTimeoutError::Closed(
-                    entry.take_slot().expect("close leaves the value"),
-                )),
-                _ => {
-                    // Aborted: nobody can claim the entry any more; take it out of the queue.
-                    self.shared.with(|s| s.remove(&entry.ctx));
-                    Err(SendTimeoutError::Timeout(
-                        entry.take_slot().expect("a timed-out send keeps its value"),
-                    ))
-                }
-            }
+            self.shared.send(value, Some(Instant::now() + timeout))
         })
     }
 
@@ -526,38 +554,6 @@ impl<T> Sender<T> {
     pub(crate) fn shared(&self) -> &Shared<T> {
         &self.shared
     }
-
-    /// Sends `value` now if possible (retrying briefly on a full buffer when `retry`); otherwise
-    /// queues a blocked-sender entry holding it and returns the entry to sleep on. `Err` gives the
-    /// value back from a closed channel.
-    #[track_caller]
-    fn send_or_queue(&self, value: T, retry: bool) -> Result<Option<Arc<Entry<T>>>, T> {
-        let mut value = value;
-        if retry && retries(self.shared.capacity()) {
-            let mut backoff = Backoff::default();
-            loop {
-                match self.shared.try_send(value) {
-                    Ok(()) => return Ok(None),
-                    Err(SendFail::Closed(back)) => return Err(back),
-                    Err(SendFail::Full(back)) => value = back,
-                }
-                if !backoff.snooze() {
-                    break;
-                }
-            }
-        }
-        self.shared.with(|s| match s.try_send(value) {
-            Ok(()) => Ok(None),
-            Err(SendFail::Closed(value)) => Err(value),
-            // Nobody to take it and no room: queue up with the value (on a buffered channel room
-            // that appeared meanwhile may take it at once; the wait then returns at once).
-            Err(SendFail::Full(value)) => {
-                let entry = Entry::sender(&Context::new(), 0, value);
-                s.register_sender(entry.clone());
-                Ok(Some(entry))
-            }
-        })
-    }
 }
 
 impl<T> Receiver<T> {
@@ -566,7 +562,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv(&self) -> Option<T> {
         trace::operation("recv", "Chan", Arc::as_ptr(&self.shared), || {
-            self.shared.recv_blocking()
+            self.shared.recv(None).ok()
         })
     }
 
@@ -586,25 +582,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         trace::operation("recv_timeout", "Chan", Arc::as_ptr(&self.shared), || {
-            let deadline = Instant::now() + timeout;
-            let entry = match self.shared.recv_or_queue(false) {
-                Ok(value) => return Ok(value),
-                Err(None) => return Err(RecvTimeoutError::Closed),
-                Err(Some(entry)) => entry,
-            };
-            match entry.ctx.wait_until(deadline) {
-                Outcome::Chosen { closed: false, .. } => {
-                    Ok(entry.take_slot().expect("a handoff leaves the value"))
-                }
-                Outcome::Chosen { closed: true, .. } => self
-                    .shared
-                    .recv_after_close()
-                    .ok_or(RecvTimeoutError::Closed),
-                _ => {
-                    self.shared.with(|s| s.remove(&entry.ctx));
-                    Err(RecvTimeoutError::Timeout)
-                }
-            }
+            self.shared.recv(Some(Instant::now() + timeout))
         })
     }
 
@@ -728,79 +706,3 @@ impl<T> IntoIterator for Receiver<T> {
         IntoIter { rx: self }
     }
 }
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad("SendError(..)")
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(misuse::SEND_ON_CLOSED_CHANNEL)
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
-
-impl<T> fmt::Debug for TrySendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TrySendError::Full(_) => f.pad("Full(..)"),
-            TrySendError::Closed(_) => f.pad("Closed(..)"),
-        }
-    }
-}
-
-impl<T> fmt::Display for TrySendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TrySendError::Full(_) => f.pad("sending on a full channel"),
-            TrySendError::Closed(_) => f.pad(misuse::SEND_ON_CLOSED_CHANNEL),
-        }
-    }
-}
-
-impl<T> std::error::Error for TrySendError<T> {}
-
-impl<T> fmt::Debug for SendTimeoutError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SendTimeoutError::Timeout(_) => f.pad("Timeout(..)"),
-            SendTimeoutError::Closed(_) => f.pad("Closed(..)"),
-        }
-    }
-}
-
-impl<T> fmt::Display for SendTimeoutError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SendTimeoutError::Timeout(_) => f.pad("timed out sending on a channel"),
-            SendTimeoutError::Closed(_) => f.pad(misuse::SEND_ON_CLOSED_CHANNEL),
-        }
-    }
-}
-
-impl<T> std::error::Error for SendTimeoutError<T> {}
-
-impl fmt::Display for TryRecvError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TryRecvError::Empty => f.pad("receiving on an empty channel"),
-            TryRecvError::Closed => f.pad("receiving on a closed channel"),
-        }
-    }
-}
-
-impl std::error::Error for TryRecvError {}
-
-impl fmt::Display for RecvTimeoutError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RecvTimeoutError::Timeout => f.pad("timed out receiving on a channel"),
-            RecvTimeoutError::Closed => f.pad("receiving on a closed channel"),
-        }
-    }
-}
-
-impl std::error::Error for RecvTimeoutError {}

@@ -6,10 +6,13 @@
 //! 1. Lock every channel of the statement once, in a fixed order (Go's `sellock`, by creation order
 //!    rather than address: see `NEXT_ID` in `chan/mod.rs`), so that the next two steps are atomic
 //!    with respect to every partner.
-//! 2. Poll the cases in a pseudo-random order; the first that can complete now completes.
+//! 2. Poll the cases in a random order; the first that can complete now completes. So each ready
+//!    case is taken with equal probability on real threads, as in Go; under shuttle the order is a
+//!    decision of the schedule, explored and replayed; under loom it is the listing order (see
+//!    `poll_order` and `racezoo::sync::choice`).
 //! 3. With a default, unlock and run it. Otherwise queue one entry per channel case and subscribe
-//!    each done case to its context's cancellation, all pointing at one wait context, unlock, and
-//!    sleep until a partner or a cancellation claims the wait context (which completes exactly that
+//!    each done case to its context's cancellation, all pointing at one sleeper, unlock, and
+//!    sleep until a partner or a cancellation claims the sleeper (which completes exactly that
 //!    case) or the earliest timer expires.
 //! 4. Take the entries of the other cases out of their queues, drop their subscriptions, and run the
 //!    chosen case's code.
@@ -20,11 +23,11 @@
 //! case cannot be polled and queued under a channel lock; it relies instead on
 //! [`Done::on_close`], which checks for cancellation and registers a callback in one step under the
 //! context's lock. A cancellation that lands after the poll (step 2) and before the subscription
-//! (step 3) makes `on_close` return `None`, and the select claims its own wait context for the done
+//! (step 3) makes `on_close` return `None`, and the select claims its own sleeper for the done
 //! case on the spot: no cancellation falls between the two steps. The callback runs on the cancelling
-//! thread with no lock held and only claims the wait context (whose lock comes after every channel
-//! lock), so the lock order is: channel locks, then a context's lock, then the wait context's lock.
-//! A callback that arrives after another case won finds the wait context claimed and does nothing.
+//! thread with no lock held and only claims the sleeper (whose lock comes after every channel
+//! lock), so the lock order is: channel locks, then a context's lock, then the sleeper's lock.
+//! A callback that arrives after another case won finds the sleeper claimed and does nothing.
 //!
 //! # Time under the checkers
 //!
@@ -37,11 +40,11 @@
 use std::time::{Duration, Instant};
 
 use super::flavors::{RecvFail, SendFail};
-use super::waker::{Context, Entry, Outcome};
+use super::waker::{Entry, Outcome, Sleeper};
 use super::{Receiver, SendError, Sender, Shared};
 use crate::context::{Done, Subscription};
 use crate::sync::atomic::{AtomicBool, Ordering};
-use crate::sync::{Arc, Mutex, MutexGuard, thread, time};
+use crate::sync::{Arc, Mutex, MutexGuard, choice, thread, time};
 
 /// Starts a select statement whose cases produce an `R`.
 pub fn select<'a, R>() -> Select<'a, R> {
@@ -217,14 +220,8 @@ impl<'a, R> Select<'a, R> {
             locks.dedup_by_key(|&mut (id, _)| id);
             let guards: Vec<MutexGuard<'a, ()>> = locks.iter().map(|(_, m)| m.lock()).collect();
 
-            // 2. Poll in a pseudo-random order, seeded by the channels' poll counters (which live under
-            //    their locks, so the order is part of the modelled state under the checkers).
-            let mut seed = n as u64;
-            for case in &mut self.cases {
-                // SAFETY: every channel's lock is held (`guards`).
-                seed = seed.wrapping_add(unsafe { case.bump_polls() });
-            }
-            let order = shuffled(n, seed);
+            // 2. Poll in a random order (a decision of the checker's schedule, see `poll_order`).
+            let order = poll_order(n);
             for &i in &order {
                 // SAFETY: as above.
                 if unsafe { self.cases[i].poll() } {
@@ -237,12 +234,12 @@ impl<'a, R> Select<'a, R> {
                 return Err(self);
             }
 
-            // 3. Queue on every channel under one context, then sleep. Queue in the random order too:
+            // 3. Queue on every channel under one sleeper, then sleep. Queue in the random order too:
             //    a partner takes the first live entry, so cases of one channel share the wins.
-            let ctx = Context::new();
+            let sleeper = Sleeper::new();
             for &i in &order {
                 // SAFETY: as above.
-                unsafe { self.cases[i].enqueue(&ctx, i) };
+                unsafe { self.cases[i].enqueue(&sleeper, i) };
             }
             drop(guards);
             let deadline = self
@@ -252,14 +249,11 @@ impl<'a, R> Select<'a, R> {
                 .filter(|t| t.live())
                 .map(|t| t.deadline)
                 .min();
-            let outcome = match deadline {
-                Some(deadline) => ctx.wait_until(deadline),
-                None => ctx.wait(),
-            };
+            let outcome = sleeper.wait_for(deadline);
 
             // 4. Leave every queue; then run the chosen case.
             for case in &mut self.cases {
-                case.dequeue(&ctx);
+                case.dequeue(&sleeper);
             }
             match outcome {
                 Outcome::Chosen { case, closed } => {
@@ -267,11 +261,15 @@ impl<'a, R> Select<'a, R> {
                     return Ok(self.finish(case));
                 }
                 Outcome::Aborted => {
-                    // The earliest timer that is still undelivered fires; if another thread drained
-                    // it first (a shared timer), start over.
-                    let mut timers: Vec<usize> = (0..n)
+                    // The earliest timer that is still undelivered fires; timers due at the same
+                    // instant are tried in the random poll order, so that a tie is a choice too. If
+                    // another thread drained a shared timer first, try the next, or start over.
+                    let mut timers: Vec<usize> = order
+                        .iter()
+                        .copied()
                         .filter(|&i| self.cases[i].timer().is_some())
                         .collect();
+                    // Stable: ties keep the poll order.
                     timers.sort_by_key(|&i| self.cases[i].timer().map(|t| t.deadline));
                     for i in timers {
                         if self.cases[i].expire() {
@@ -290,20 +288,17 @@ impl<'a, R> Select<'a, R> {
     }
 }
 
-/// Returns `0..n` shuffled by a small xorshift generator seeded from `seed` (Go's `pollorder`).
-fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+/// Returns `0..n` in a random order (Go's `pollorder`): the first case in it that can complete is
+/// the one the select takes, so among the ready cases each is taken with equal probability.
+///
+/// Every pick is a [`choice::choose`]: uniformly random on real threads (a uniform permutation, by
+/// Fisher and Yates), a decision of the schedule under shuttle (explored by every scheduler and
+/// replayed from the handle), and always `0` under loom, which cannot branch on a value: there the
+/// order is `0..n` itself, and the select takes the first ready case as the caller listed them.
+fn poll_order(n: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    // splitmix64 finalizer: consecutive seeds give unrelated streams.
-    let mut x = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^= x >> 31;
-    x |= 1;
-    for i in (1..n).rev() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        order.swap(i, (x % (i as u64 + 1)) as usize);
+    for i in 0..n.saturating_sub(1) {
+        order.swap(i, i + choice::choose(n - i));
     }
     order
 }
@@ -315,25 +310,18 @@ trait Case<'a, R> {
     fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         None
     }
-    /// Counts a poll on the case's channel and returns the count (0, the default, without one).
-    ///
-    /// # Safety
-    /// The channel's lock is held.
-    unsafe fn bump_polls(&mut self) -> u64 {
-        0
-    }
     /// Completes the case now if it can; returns `true` if it did.
     ///
     /// # Safety
     /// The channel's lock is held.
     unsafe fn poll(&mut self) -> bool;
-    /// Queues the case's entry on its channel as case `index` of `ctx`.
+    /// Queues the case's entry on its channel as case `index` of `sleeper`.
     ///
     /// # Safety
     /// The channel's lock is held.
-    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize);
+    unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize);
     /// Takes the case's entries out of its channel's queues (takes the lock itself).
-    fn dequeue(&mut self, ctx: &Arc<Context>);
+    fn dequeue(&mut self, sleeper: &Arc<Sleeper>);
     /// Collects the result after a partner (or close) completed this case.
     fn complete(&mut self, closed: bool);
     /// Returns the case's timer (`None`, the default, for every case but a timer).
@@ -361,11 +349,6 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         Some(self.chan.lock())
     }
 
-    unsafe fn bump_polls(&mut self) -> u64 {
-        // SAFETY: the caller holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.bump_polls()) }
-    }
-
     unsafe fn poll(&mut self) -> bool {
         // SAFETY: the caller holds the channel's lock.
         match unsafe { self.chan.with_locked(|s| s.try_recv()) } {
@@ -376,8 +359,8 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         true
     }
 
-    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize) {
-        let entry = Entry::receiver(ctx, index);
+    unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {
+        let entry = Entry::receiver(sleeper, index);
         // SAFETY: the caller holds the channel's lock.
         unsafe {
             self.chan
@@ -386,10 +369,10 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         self.entry = Some(entry);
     }
 
-    fn dequeue(&mut self, ctx: &Arc<Context>) {
+    fn dequeue(&mut self, sleeper: &Arc<Sleeper>) {
         let _guard = self.chan.lock().1.lock();
         // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.remove(ctx)) };
+        unsafe { self.chan.with_locked(|s| s.remove(sleeper)) };
     }
 
     fn complete(&mut self, closed: bool) {
@@ -422,11 +405,6 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         Some(self.chan.lock())
     }
 
-    unsafe fn bump_polls(&mut self) -> u64 {
-        // SAFETY: the caller holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.bump_polls()) }
-    }
-
     unsafe fn poll(&mut self) -> bool {
         let value = self.value.take().expect("an unsent case keeps its value");
         // SAFETY: the caller holds the channel's lock.
@@ -441,18 +419,18 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         true
     }
 
-    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize) {
+    unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {
         let value = self.value.take().expect("an unsent case keeps its value");
-        let entry = Entry::sender(ctx, index, value);
+        let entry = Entry::sender(sleeper, index, value);
         // SAFETY: the caller holds the channel's lock.
         unsafe { self.chan.with_locked(|s| s.register_sender(entry.clone())) };
         self.entry = Some(entry);
     }
 
-    fn dequeue(&mut self, ctx: &Arc<Context>) {
+    fn dequeue(&mut self, sleeper: &Arc<Sleeper>) {
         let _guard = self.chan.lock().1.lock();
         // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.remove(ctx)) };
+        unsafe { self.chan.with_locked(|s| s.remove(sleeper)) };
         // Not chosen (or not yet known): the value goes back to the case, to be retried or dropped.
         if let Some(entry) = self.entry.take() {
             match entry.take_slot() {
@@ -493,9 +471,9 @@ impl<'a, R, F: FnOnce(Instant) -> R> Case<'a, R> for TimerCase<'a, F> {
         self.at.is_some()
     }
 
-    unsafe fn enqueue(&mut self, _ctx: &Arc<Context>, _index: usize) {}
+    unsafe fn enqueue(&mut self, _sleeper: &Arc<Sleeper>, _index: usize) {}
 
-    fn dequeue(&mut self, _ctx: &Arc<Context>) {}
+    fn dequeue(&mut self, _sleeper: &Arc<Sleeper>) {}
 
     fn complete(&mut self, _closed: bool) {
         unreachable!("nobody claims a timer case");
@@ -531,23 +509,23 @@ impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
         self.done.is_closed()
     }
 
-    unsafe fn enqueue(&mut self, ctx: &Arc<Context>, index: usize) {
+    unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {
         // Check and subscribe in one step under the context's lock. The callback runs on the
         // cancelling thread with no lock held; claiming fails harmlessly if another case won.
-        let waker = ctx.clone();
+        let waker = sleeper.clone();
         match self.done.on_close(move || {
             waker.signal(index);
         }) {
             Some(subscription) => self.subscription = Some(subscription),
-            // Cancelled since the poll: the case is ready now, so claim the wait context for it
+            // Cancelled since the poll: the case is ready now, so claim the sleeper for it
             // (unless a cancellation callback of another done case already did).
             None => {
-                ctx.signal(index);
+                sleeper.signal(index);
             }
         }
     }
 
-    fn dequeue(&mut self, _ctx: &Arc<Context>) {
+    fn dequeue(&mut self, _sleeper: &Arc<Sleeper>) {
         // Unregister. A callback already running may still claim, and finds the context taken.
         self.subscription = None;
     }

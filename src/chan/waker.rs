@@ -1,19 +1,20 @@
-//! Waiting on a channel: the context a blocked operation sleeps on and the queue entries that point
+//! Waiting on a channel: the [`Sleeper`] a blocked thread sleeps on (named apart from
+//! `crate::context::Context`, which is Go's `context.Context`) and the queue entries that point
 //! at it (Go's `sudog`, `runtime/chan.go`).
 //!
-//! A blocked `send`, `recv` or `select` creates one [`Context`] and one [`Entry`] per channel it waits
+//! A blocked `send`, `recv` or `select` creates one [`Sleeper`] and one [`Entry`] per channel it waits
 //! on, each holding the case index and a value slot (a blocked sender's value, or the place where a
-//! sender hands a value to a blocked receiver). Whoever completes the operation *claims* the context:
-//! under the context's lock it checks that the context is still waiting, moves the value, records the
-//! chosen case and wakes the sleeper. A context is claimed at most once, so a `select` waiting on
-//! several channels completes exactly one case; a timed wait that gives up marks its context aborted
+//! sender hands a value to a blocked receiver). Whoever completes the operation *claims* the sleeper:
+//! under the sleeper's lock it checks that the sleeper is still waiting, moves the value, records the
+//! chosen case and wakes its thread. A sleeper is claimed at most once, so a `select` waiting on
+//! several channels completes exactly one case; a timed wait that gives up marks its sleeper aborted
 //! under the same lock, so a late claimer sees it and moves on.
 //!
-//! A `select`'s done case claims the context the same way, from a cancellation callback
-//! ([`Context::signal`]), with no value to move.
+//! A `select`'s done case claims the sleeper the same way, from a cancellation callback
+//! ([`Sleeper::signal`]), with no value to move.
 //!
-//! Lock order: a channel's lock, then a context's lock, then an entry's slot. Nobody takes a channel
-//! lock while holding a context lock.
+//! Lock order: a channel's lock, then a sleeper's lock, then an entry's slot. Nobody takes a channel
+//! lock while holding a sleeper lock.
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -25,7 +26,7 @@ use crate::sync::{Arc, Condvar, Mutex};
 /// How a waiting operation ended (or that it has not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
-    /// Nobody has claimed the context yet.
+    /// Nobody has claimed the sleeper yet.
     Waiting,
     /// Case `case` completed; `closed` says it completed because its channel was closed.
     Chosen {
@@ -38,30 +39,30 @@ pub(crate) enum Outcome {
     Aborted,
 }
 
-/// A context's lock-protected part: the outcome, and whether the owner is blocked on the condvar.
+/// A sleeper's lock-protected part: the outcome, and whether the owner is blocked on the condvar.
 #[derive(Debug)]
-struct Sleeper {
+struct SleepState {
     outcome: Outcome,
     /// Equals `true` while the owner waits on the condvar, so a claimer must notify; a claimer that
     /// finds it spinning instead saves the wake-up (a system call on real threads).
     parked: bool,
 }
 
-/// What an attempt to claim a [`Context`] came to.
+/// What an attempt to claim a [`Sleeper`] came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Claim {
-    /// The context was waiting and is now claimed; its sleeper is woken.
+    /// The sleeper was waiting and is now claimed; its thread is woken.
     Done,
-    /// The context was already claimed or aborted: its entry is stale.
+    /// The sleeper was already claimed or aborted: its entry is stale.
     Gone,
-    /// The context is waiting, but the claimer had nothing to move after all; it stays waiting.
+    /// The sleeper is waiting, but the claimer had nothing to move after all; it stays waiting.
     Declined,
 }
 
 /// What one blocked thread sleeps on.
 #[derive(Debug)]
-pub(crate) struct Context {
-    state: Mutex<Sleeper>,
+pub(crate) struct Sleeper {
+    state: Mutex<SleepState>,
     cv: Condvar,
     /// Mirrors `state != Waiting` for the sleeper's spin phase; set after the state changes.
     done: AtomicBool,
@@ -72,11 +73,11 @@ pub(crate) struct Context {
 /// path stays explored) instead of 64 times.
 const SPINS: usize = 1 + hint::spins(63);
 
-impl Context {
-    /// Creates a waiting context.
+impl Sleeper {
+    /// Creates a waiting sleeper.
     pub(crate) fn new() -> Arc<Self> {
-        Arc::new(Context {
-            state: Mutex::new(Sleeper {
+        Arc::new(Sleeper {
+            state: Mutex::new(SleepState {
                 outcome: Outcome::Waiting,
                 parked: false,
             }),
@@ -85,8 +86,8 @@ impl Context {
         })
     }
 
-    /// Claims the context for `case` if it is still waiting and `fill` (the value move, run under the
-    /// context's lock) agrees, and wakes the sleeper. `fill` returning `false` leaves the context
+    /// Claims the sleeper for `case` if it is still waiting and `fill` (the value move, run under the
+    /// sleeper's lock) agrees, and wakes its thread. `fill` returning `false` leaves the sleeper
     /// waiting: a buffered channel's partner declines when the buffer turned out to have no value or
     /// no room after all.
     fn claim(&self, case: usize, closed: bool, fill: impl FnOnce() -> bool) -> Claim {
@@ -106,21 +107,21 @@ impl Context {
         let parked = state.parked;
         drop(state);
         // Notify after unlocking: the sleeper wakes into a free lock. The claimer holds an `Arc` of the
-        // context through its entry, so the context outlives this call.
+        // sleeper through its entry, so the sleeper outlives this call.
         if parked {
             self.cv.notify_one();
         }
         Claim::Done
     }
 
-    /// Claims the context for case `case` with no value to move: a signal that the case's source
+    /// Claims the sleeper for case `case` with no value to move: a signal that the case's source
     /// (a cancelled context's done signal) is closed. Returns `false` if it was already claimed or
     /// aborted, which is how a late signal is ignored.
     pub(crate) fn signal(&self, case: usize) -> bool {
         self.claim(case, true, || true) == Claim::Done
     }
 
-    /// Spins briefly, then blocks until the context is claimed; returns the outcome.
+    /// Spins briefly, then blocks until the sleeper is claimed; returns the outcome.
     #[track_caller]
     pub(crate) fn wait(&self) -> Outcome {
         self.spin();
@@ -133,8 +134,18 @@ impl Context {
         state.outcome
     }
 
-    /// Blocks until the context is claimed or `deadline` passes; on a timeout that nobody beat, marks
-    /// the context [`Outcome::Aborted`].
+    /// Waits as [`wait`](Sleeper::wait) does without a deadline, as
+    /// [`wait_until`](Sleeper::wait_until) does with one.
+    #[track_caller]
+    pub(crate) fn wait_for(&self, deadline: Option<Instant>) -> Outcome {
+        match deadline {
+            Some(deadline) => self.wait_until(deadline),
+            None => self.wait(),
+        }
+    }
+
+    /// Blocks until the sleeper is claimed or `deadline` passes; on a timeout that nobody beat, marks
+    /// the sleeper [`Outcome::Aborted`].
     ///
     /// Under the checkers the facade's timed wait is a scheduling point followed by a timeout, so the
     /// checker explores a claim arriving before the deadline as well as after it.
@@ -173,7 +184,7 @@ impl Context {
 /// Retries of a non-blocking attempt before an operation on a small buffered channel queues itself
 /// and sleeps (which channels retry, and why, is decided in `chan/mod.rs`). Rendezvous operations do
 /// not retry: both partners would spin with nobody queued; they queue at once and spin in
-/// [`Context::wait`] instead.
+/// [`Sleeper::wait`] instead.
 #[derive(Debug, Default)]
 pub(crate) struct Backoff {
     step: u32,
@@ -205,28 +216,28 @@ impl Backoff {
 /// One blocked operation's place in a channel's queue.
 #[derive(Debug)]
 pub(crate) struct Entry<T> {
-    /// The context this entry wakes.
-    pub(crate) ctx: Arc<Context>,
-    /// The case index reported to the context when this entry completes.
+    /// The sleeper this entry wakes.
+    pub(crate) sleeper: Arc<Sleeper>,
+    /// The case index reported to the sleeper when this entry completes.
     case: usize,
     /// A blocked sender's value, or the value handed to a blocked receiver.
     slot: Mutex<Option<T>>,
 }
 
 impl<T> Entry<T> {
-    /// Creates the entry of a receiver waiting in case `case` of `ctx`.
-    pub(crate) fn receiver(ctx: &Arc<Context>, case: usize) -> Arc<Self> {
+    /// Creates the entry of a receiver waiting in case `case` of `sleeper`.
+    pub(crate) fn receiver(sleeper: &Arc<Sleeper>, case: usize) -> Arc<Self> {
         Arc::new(Entry {
-            ctx: ctx.clone(),
+            sleeper: sleeper.clone(),
             case,
             slot: Mutex::new(None),
         })
     }
 
-    /// Creates the entry of a sender waiting with `value` in case `case` of `ctx`.
-    pub(crate) fn sender(ctx: &Arc<Context>, case: usize, value: T) -> Arc<Self> {
+    /// Creates the entry of a sender waiting with `value` in case `case` of `sleeper`.
+    pub(crate) fn sender(sleeper: &Arc<Sleeper>, case: usize, value: T) -> Arc<Self> {
         Arc::new(Entry {
-            ctx: ctx.clone(),
+            sleeper: sleeper.clone(),
             case,
             slot: Mutex::new(Some(value)),
         })
@@ -240,7 +251,7 @@ impl<T> Entry<T> {
             *self.slot.lock() = value.take();
             true
         };
-        match self.ctx.claim(self.case, false, fill) {
+        match self.sleeper.claim(self.case, false, fill) {
             Claim::Done => Ok(()),
             _ => Err(value.take().expect("an unclaimed handoff keeps its value")),
         }
@@ -250,7 +261,7 @@ impl<T> Entry<T> {
     /// case or given up.
     fn take(&self) -> Option<T> {
         let mut taken = None;
-        self.ctx.claim(self.case, false, || {
+        self.sleeper.claim(self.case, false, || {
             taken = self.slot.lock().take();
             true
         });
@@ -260,16 +271,16 @@ impl<T> Entry<T> {
     /// Wakes this entry's operation with "channel closed"; a blocked sender keeps its value in the
     /// slot and finds it there.
     fn close(&self) -> bool {
-        self.ctx.claim(self.case, true, || true) == Claim::Done
+        self.sleeper.claim(self.case, true, || true) == Claim::Done
     }
 
-    /// Takes the slot's content; called by the entry's own thread once its context was claimed.
+    /// Takes the slot's content; called by the entry's own thread once its sleeper was claimed.
     pub(crate) fn take_slot(&self) -> Option<T> {
         self.slot.lock().take()
     }
 }
 
-/// Claims the entries of `queue` in order, each with `fill` run on its slot under its context's lock,
+/// Claims the entries of `queue` in order, each with `fill` run on its slot under its sleeper's lock,
 /// until `fill` declines (the entry stays queued); claimed and stale entries leave the queue. Returns
 /// `true` if any entry was claimed.
 fn serve<T>(
@@ -279,7 +290,7 @@ fn serve<T>(
     let mut served = false;
     while let Some(entry) = queue.front() {
         match entry
-            .ctx
+            .sleeper
             .claim(entry.case, false, || fill(&mut entry.slot.lock()))
         {
             Claim::Done => served = true,
@@ -331,7 +342,7 @@ impl<T> Waiters<T> {
 
     /// Hands values from `next` (a buffer's head) to the waiting receivers in queue order, until `next`
     /// has none or no receiver is left; stale entries are dropped on the way. `next` runs under the
-    /// claimed receiver's context lock, so a value is taken only for a receiver that gets it. Returns
+    /// claimed receiver's sleeper lock, so a value is taken only for a receiver that gets it. Returns
     /// `true` if any receiver got a value.
     pub(crate) fn feed_receivers(&mut self, mut next: impl FnMut() -> Option<T>) -> bool {
         serve(&mut self.receivers, |slot| match next() {
@@ -381,10 +392,10 @@ impl<T> Waiters<T> {
         self.receivers.push_back(entry);
     }
 
-    /// Removes every entry of `ctx` (a select's losing cases, a timed-out wait).
-    pub(crate) fn remove(&mut self, ctx: &Arc<Context>) {
-        self.senders.retain(|e| !Arc::ptr_eq(&e.ctx, ctx));
-        self.receivers.retain(|e| !Arc::ptr_eq(&e.ctx, ctx));
+    /// Removes every entry of `sleeper` (a select's losing cases, a timed-out wait).
+    pub(crate) fn remove(&mut self, sleeper: &Arc<Sleeper>) {
+        self.senders.retain(|e| !Arc::ptr_eq(&e.sleeper, sleeper));
+        self.receivers.retain(|e| !Arc::ptr_eq(&e.sleeper, sleeper));
     }
 
     /// Wakes every blocked sender and receiver with "channel closed".

@@ -16,7 +16,8 @@
 //! value, and `pos + one_lap` once received (free for the next lap). A sender claims the tail slot
 //! whose stamp equals the tail by moving the tail on with a compare-and-swap, then writes the value
 //! and publishes it with the stamp; a receiver mirrors this on the head. A thread that finds a slot
-//! claimed but not yet published waits a moment for its owner, which needs no lock to finish.
+//! claimed but not yet published waits for its owner, which needs no lock to finish (see "Waiting out
+//! a copy").
 //!
 //! # Who wakes whom
 //!
@@ -38,10 +39,29 @@
 //! reason: a send succeeds only if its compare-and-swap sees the channel open, so after close
 //! nothing enters the buffer and receivers drain what is there.
 //!
-//! Only `settle` waits for another thread's copy, and only under the lock; every other operation
-//! gives up after a brief spin ([`Patience`]). Removing the flag check from `push` or from `pop`
-//! makes the loom models in `tests/chan_model.rs` report deadlocks (checked by hand when this was
-//! written).
+//! # Waiting out a copy
+//!
+//! An operation outside the lock that meets a slot another thread has claimed but not finished
+//! copying spins a moment ([`Ring::try_push`], [`Ring::try_pop`]; not at all under the checkers) and
+//! then reports [`Stalled::Busy`], never `Full` or `Empty`: the operation it met may be one that
+//! other threads already count as done (a *later* send may have returned while an earlier one is
+//! still copying), and Go's non-blocking operations are linearizable. The front then takes the lock
+//! and waits the copy out ([`Ring::push_wait`], [`Ring::pop_wait`]), as every operation under the
+//! lock does. So `Full` and `Empty` always describe one moment of the buffer, and at most one thread
+//! per channel, the lock holder, ever waits on another's copy: the copier waits for nobody between
+//! its claim and its stamp, so the wait ends, and loom never sees two threads yield-waiting on a
+//! third. Removing the flag check from `push` or from `pop` makes the loom models in
+//! `tests/chan_model.rs` report deadlocks (checked by hand when this was written).
+//!
+//! # Close
+//!
+//! Close sets `CLOSED` and wakes both queues under the lock. Invariant: **after close, nobody is
+//! queued.** A blocking operation queues itself only after its attempt under the lock failed with
+//! `Full` or `Empty`, which the closed flag (read in the same load of the tail) rules out once close
+//! has run; under the lock a receive waits out every send still copying in, so on a closed channel it
+//! gets a value or `Closed`. (Before this was so, a receiver could queue while a send was copying in
+//! after close, lose the value to a receiver outside the lock, and sleep for ever: the deadlock that
+//! `tests/chan_array_model.rs` reproduces.)
 //!
 //! Orderings: every load and read-modify-write is `SeqCst`, the stamp stores are `Release`. The
 //! protocol needs only acquire/release (the wake-up argument above rests on read-modify-writes of one
@@ -151,23 +171,28 @@ impl<T> Ring<T> {
         }
     }
 
-    /// Sends `value` if there is room. `Ok(true)` means receivers were queued when the value went in:
-    /// the caller must [`settle`](Channel::settle) under the channel's lock.
+    /// Sends `value` if there is room, spinning only briefly for a slot whose previous value a
+    /// receiver is still reading out (not at all under the checkers). `Ok(true)` means receivers were
+    /// queued when the value went in: the caller must [`settle`](Channel::settle) under the channel's
+    /// lock.
     ///
-    /// A slot whose previous value a receiver is still reading out is waited for as `patience` says.
-    pub(crate) fn push(&self, value: T, patience: Patience) -> Result<bool, SendFail<T>> {
+    /// `Full` and `Closed` are linearizable: at one moment during the call the buffer held `cap`
+    /// values (or the channel was closed). [`Stalled::Busy`] is not a verdict on the buffer: a receive
+    /// that claimed the slot this send needs is still reading it out, and may already count as done
+    /// for other threads. The caller decides with [`push_wait`](Ring::push_wait) under the lock.
+    pub(crate) fn try_push(&self, value: T) -> Result<bool, Stalled<SendFail<T>, T>> {
         let mut step = 0;
         let mut tail = self.tail.load(Ordering::SeqCst);
         loop {
             if tail & self.closed_flag() != 0 {
-                return Err(SendFail::Closed(value));
+                return Err(Stalled::Failed(SendFail::Closed(value)));
             }
             let pos = tail & !self.flags();
             let slot = &self.slots[pos & (self.one_lap - 1)];
             // Acquire (at least): the receiver of the previous lap has read its value out before
             // this stamp.
             let stamp = slot.stamp.load(Ordering::SeqCst);
-            // Behind `pos`: the previous lap's value is still there (or still being written).
+            // Behind `pos`: the previous lap's value is still there (or still being read out).
             // Ahead: this thread's `tail` is stale.
             let lag = stamp.wrapping_sub(pos) as isize;
             if lag == 0 {
@@ -194,10 +219,10 @@ impl<T> Ring<T> {
                 // already claimed it and is reading it out right now.
                 let head = self.head.load(Ordering::SeqCst) & !self.flags();
                 if head.wrapping_add(self.one_lap) == pos {
-                    return Err(SendFail::Full(value));
+                    return Err(Stalled::Failed(SendFail::Full(value)));
                 }
-                if !patience.wait(&mut step) {
-                    return Err(SendFail::Full(value));
+                if !brief_pause(&mut step) {
+                    return Err(Stalled::Busy(value));
                 }
                 tail = self.tail.load(Ordering::SeqCst);
             } else {
@@ -207,11 +232,30 @@ impl<T> Ring<T> {
         }
     }
 
-    /// Receives the oldest value if there is one. `Ok((v, true))` means senders were queued when it
-    /// was taken: the caller must [`settle`](Channel::settle) under the channel's lock.
+    /// Like [`try_push`](Ring::try_push), but waits out a receive that is still reading the slot
+    /// this send needs, so `Full` means full. Call only under the channel's lock (see
+    /// [`pop_wait`](Ring::pop_wait) for why).
+    pub(crate) fn push_wait(&self, mut value: T) -> Result<bool, SendFail<T>> {
+        let mut step = 0;
+        loop {
+            match self.try_push(value) {
+                Ok(wake) => return Ok(wake),
+                Err(Stalled::Failed(fail)) => return Err(fail),
+                Err(Stalled::Busy(back)) => value = back,
+            }
+            pause(&mut step);
+        }
+    }
+
+    /// Receives the oldest value if there is one, spinning only briefly for a value a sender is
+    /// still writing (not at all under the checkers). `Ok((v, true))` means senders were queued when
+    /// it was taken: the caller must [`settle`](Channel::settle) under the channel's lock.
     ///
-    /// A value that a sender is still writing is waited for as `patience` says.
-    pub(crate) fn pop(&self, patience: Patience) -> Result<(T, bool), RecvFail> {
+    /// `Empty` and `Closed` are linearizable: at one moment during the call no position was claimed
+    /// by a send and not yet by a receive. [`Stalled::Busy`] is not a verdict: a send that claimed
+    /// the head position is still copying its value in, and a later send may already have returned.
+    /// The caller decides with [`pop_wait`](Ring::pop_wait) under the lock.
+    pub(crate) fn try_pop(&self) -> Result<(T, bool), Stalled<RecvFail, ()>> {
         let mut step = 0;
         let mut head = self.head.load(Ordering::SeqCst);
         loop {
@@ -244,22 +288,41 @@ impl<T> Ring<T> {
                 }
             } else if lag < 0 {
                 // Nothing published here yet: empty, unless a sender has claimed the slot and is
-                // writing right now.
+                // writing right now. The head was read before this tail and never passes it, so
+                // `tail == pos` means head and tail met at this load: empty at that moment.
                 let tail = self.tail.load(Ordering::SeqCst);
                 if tail & !self.flags() == pos {
-                    return Err(if tail & self.closed_flag() != 0 {
+                    return Err(Stalled::Failed(if tail & self.closed_flag() != 0 {
                         RecvFail::Closed
                     } else {
                         RecvFail::Empty
-                    });
+                    }));
                 }
-                if !patience.wait(&mut step) {
-                    return Err(RecvFail::Empty);
+                if !brief_pause(&mut step) {
+                    return Err(Stalled::Busy(()));
                 }
                 head = self.head.load(Ordering::SeqCst);
             } else {
                 // Another receiver has taken this position already; catch up.
                 head = self.head.load(Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// Like [`try_pop`](Ring::try_pop), but waits out a send that is still copying the head value
+    /// in, so `Empty` means empty (Go's linearizable non-blocking receive).
+    ///
+    /// Call only under the channel's lock: then at most one thread per channel ever waits on another
+    /// one's copy, and the thread it waits on needs no lock and waits for nobody between its claim
+    /// and its stamp, so the wait ends. Under a model checker every pause is a yield; two threads
+    /// yield-waiting on a third make loom's exploration explode, one does not.
+    pub(crate) fn pop_wait(&self) -> Result<(T, bool), RecvFail> {
+        let mut step = 0;
+        loop {
+            match self.try_pop() {
+                Ok(taken) => return Ok(taken),
+                Err(Stalled::Failed(fail)) => return Err(fail),
+                Err(Stalled::Busy(())) => pause(&mut step),
             }
         }
     }
@@ -340,31 +403,25 @@ impl<T> Drop for Ring<T> {
     }
 }
 
-/// How long an operation that meets a slot another thread is still copying into or out of waits
-/// for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Patience {
-    /// Spin briefly (not at all under the checkers), then report the slot not ready: `Full` or
-    /// `Empty`. Every operation outside the channel's lock uses this; a blocking one then takes the
-    /// lock, queues itself and settles.
-    Brief,
-    /// Wait until the slot is ready. Only `settle` does, under the channel's lock, so at most one
-    /// thread per channel ever waits on another's copy: a model checker explores that (a yield per
-    /// pause), where two threads spin-waiting on a third make loom give up.
-    Wait,
+/// What a ring operation that gave up its brief wait met.
+pub(crate) enum Stalled<F, V> {
+    /// A linearizable failure: `Full`, `Empty` or `Closed`.
+    Failed(F),
+    /// Another thread is still copying a value into (or out of) the slot this operation needs; the
+    /// value to send comes back. Only the `*_wait` variants, under the lock, resolve it.
+    Busy(V),
 }
 
-impl Patience {
-    /// Waits one pause for a busy slot; returns `false` once a brief wait has run out.
-    fn wait(self, step: &mut u32) -> bool {
-        // Ten pauses: a value copy takes nanoseconds, so this only runs out if the copying thread was
-        // descheduled. None under the checkers.
-        if self == Patience::Brief && (*step as usize) >= hint::spins(10) {
-            return false;
-        }
-        pause(step);
-        true
+/// Pauses once for a slot another thread is copying into or out of; returns `false`, without
+/// pausing, once a brief wait has run out: after ten pauses on real threads (a value copy takes
+/// nanoseconds, so this only runs out if the copying thread was descheduled), at once under the
+/// checkers, so that only the lock-holding `*_wait` operations ever wait there.
+fn brief_pause(step: &mut u32) -> bool {
+    if (*step as usize) >= hint::spins(10) {
+        return false;
     }
+    pause(step);
+    true
 }
 
 /// Waits a moment for another thread to finish a step it has begun: spins a little longer each
@@ -387,17 +444,20 @@ pub(crate) struct Channel<'a, T> {
 }
 
 impl<T> Channel<'_, T> {
-    /// Sends `value` into the buffer if there is room (waking queued receivers).
+    /// Sends `value` into the buffer if there is room (waking queued receivers). Waits out a receive
+    /// still reading the slot it needs, so `Full` is linearizable.
     pub(crate) fn try_send(&mut self, value: T) -> Result<(), SendFail<T>> {
-        if self.ring.push(value, Patience::Brief)? {
+        if self.ring.push_wait(value)? {
             self.settle();
         }
         Ok(())
     }
 
-    /// Takes the head of the buffer (letting a queued sender into the freed room).
+    /// Takes the head of the buffer (letting a queued sender into the freed room). Waits out a send
+    /// still copying the head value in, so `Empty` is linearizable and, once the channel is closed,
+    /// the result is a value or `Closed`, never `Empty`: nobody queues on a closed channel.
     pub(crate) fn try_recv(&mut self) -> Result<T, RecvFail> {
-        let (value, wake) = self.ring.pop(Patience::Brief)?;
+        let (value, wake) = self.ring.pop_wait()?;
         if wake {
             self.settle();
         }
@@ -406,6 +466,11 @@ impl<T> Channel<'_, T> {
 
     /// Queues a blocked sender, then settles: room that appeared meanwhile may release it at once.
     pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
+        // The caller's `try_send` under this lock found the channel open (module docs, "Close").
+        debug_assert!(
+            !self.ring.is_closed(),
+            "a sender queued on a closed channel"
+        );
         self.waiters.push_sender(entry);
         // A read-modify-write of the head: ordered with every receiver's claim (module docs).
         self.ring
@@ -416,6 +481,11 @@ impl<T> Channel<'_, T> {
 
     /// Queues a blocked receiver, then settles: a value that arrived meanwhile may go to it at once.
     pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
+        // The caller's `try_recv` under this lock found the channel open (module docs, "Close").
+        debug_assert!(
+            !self.ring.is_closed(),
+            "a receiver queued on a closed channel"
+        );
         self.waiters.push_receiver(entry);
         // A read-modify-write of the tail: ordered with every sender's claim (module docs).
         self.ring
@@ -431,13 +501,13 @@ impl<T> Channel<'_, T> {
         loop {
             let fed = self
                 .waiters
-                .feed_receivers(|| ring.pop(Patience::Wait).ok().map(|(value, _)| value));
-            let drained =
-                self.waiters
-                    .drain_senders(|value| match ring.push(value, Patience::Wait) {
-                        Ok(_) => Ok(()),
-                        Err(SendFail::Full(value) | SendFail::Closed(value)) => Err(value),
-                    });
+                .feed_receivers(|| ring.pop_wait().ok().map(|(value, _)| value));
+            let drained = self
+                .waiters
+                .drain_senders(|value| match ring.push_wait(value) {
+                    Ok(_) => Ok(()),
+                    Err(SendFail::Full(value) | SendFail::Closed(value)) => Err(value),
+                });
             if !(fed || drained) {
                 break;
             }
@@ -447,8 +517,8 @@ impl<T> Channel<'_, T> {
     }
 
     /// Takes every entry of a finished wait out of the queues.
-    pub(crate) fn remove(&mut self, ctx: &Arc<crate::chan::waker::Context>) {
-        self.waiters.remove(ctx);
+    pub(crate) fn remove(&mut self, sleeper: &Arc<crate::chan::waker::Sleeper>) {
+        self.waiters.remove(sleeper);
         self.ring
             .set_queued(self.waiters.has_receivers(), self.waiters.has_senders());
     }

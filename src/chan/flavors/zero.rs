@@ -6,7 +6,7 @@
 //! still in place). Receivers mirror this. The value never sits in the channel itself.
 
 use super::{RecvFail, SendFail};
-use crate::chan::waker::{Context, Entry, Waiters};
+use crate::chan::waker::{Entry, Sleeper, Waiters};
 use crate::sync::Arc;
 
 /// The state of a rendezvous channel; every method runs under the channel's lock.
@@ -57,8 +57,8 @@ impl<T> Channel<T> {
     }
 
     /// Takes every entry of a finished wait out of the queues.
-    pub(crate) fn remove(&mut self, ctx: &Arc<Context>) {
-        self.waiters.remove(ctx);
+    pub(crate) fn remove(&mut self, sleeper: &Arc<Sleeper>) {
+        self.waiters.remove(sleeper);
     }
 
     /// Closes the channel and wakes every waiter; returns `false` if it was already closed.
