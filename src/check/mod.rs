@@ -647,6 +647,9 @@ where
                 Err(payload) => {
                     trace::escaping(&recorder, payload.as_ref());
                     recorder.main_returned(true);
+                    // The checker ends the execution on this panic and tears the rest down, some of
+                    // it outside the execution: nothing may call into it any more.
+                    crate::sync::abandon::mark();
                     resume_unwind(payload);
                 }
             }

@@ -9,9 +9,11 @@
 //! facade's operations do not call into the checker (see `facade.rs`, `atomics.rs`, `loom_cell.rs`
 //! and `arc.rs`, and the "decisions" in the module docs of `sync`).
 //!
-//! A panic raised by the body itself (an assertion, a job's deliberate panic that a pool catches)
-//! does not abandon anything: the checker is still running the execution and every operation is
-//! modelled as usual.
+//! A panic that escapes a thread of the body (an assertion that fails) ends the execution too: the
+//! checker tears the rest of it down, partly outside the execution (loom drops the closures of
+//! threads that never started), so the harness marks it abandoned as it escapes. A panic the body
+//! catches (a job's deliberate panic that a pool catches) abandons nothing: the checker is still
+//! running the execution and every operation is modelled as usual.
 //!
 //! loom and shuttle run every model thread as a coroutine on the checking OS thread, so one
 //! thread-local flag covers the whole execution. On std the flag is never set.
@@ -35,7 +37,7 @@ pub fn abandoned() -> bool {
 }
 
 /// Marks the current execution abandoned (called by the harness's panic hook for a checker's own
-/// panic).
+/// panic, and by the harness when a panic escapes a thread of the body).
 pub(crate) fn mark() {
     let _ = ABANDONED.try_with(|a| a.set(true));
 }

@@ -37,11 +37,14 @@
 //!   destructors terminate; [`Mutex::lock`] and `try_lock` succeed at once (nothing observes
 //!   exclusion in a dead execution); condition-variable waits return as a spurious wake-up would,
 //!   timed waits as a timeout, notifies and sleeps do nothing; [`cell::UnsafeCell`] is accessed
-//!   directly; [`Arc`] drops make no loom operation. A panic the *body* raises (an assertion, a job
+//!   directly; [`Arc`] drops make no loom operation. A panic that escapes a thread of the body ends
+//!   the execution the same way (the checker tears the rest down, loom partly outside the
+//!   execution), so the harness marks it abandoned as it escapes. A panic the body *catches* (a job
 //!   panic a pool catches) abandons nothing: during its unwinding every operation is modelled as
 //!   usual, since skipping an unlock there would make a false deadlock later.
-//! * **Locks never poison.** [`Mutex::lock`] returns the guard even if a previous holder panicked, as a
-//!   Go mutex does: a panicking job must not wedge a pool.
+//! * **Locks never poison** on std and under shuttle. [`Mutex::lock`] returns the guard even if a
+//!   previous holder panicked, as a Go mutex does: a panicking job must not wedge a pool. loom's own
+//!   `Mutex` does poison (see below).
 //! * **Time passes arbitrarily under the checkers.** Neither loom nor shuttle models time. Under them
 //!   [`thread::sleep`], [`thread::park_timeout`] and [`Condvar::wait_timeout`] are a *scheduling point*:
 //!   the duration "elapses" after the scheduler has had the chance to run any other thread first, so a
@@ -70,8 +73,6 @@
 //! * loom's `Mutex` poisons: a panic that the body catches while it holds a racezoo [`Mutex`] guard
 //!   makes loom report a `Panic` (`PoisonError`) at the next lock. shuttle and real threads do not
 //!   poison (`tests/facade_abandon.rs` pins this down).
-//! * Under loom a facade [`Arc`] dropped while its thread unwinds a panic the body catches is not
-//!   modelled (its release is skipped), so loom may miss the synchronisation of that one drop.
 
 #[cfg(all(loom, shuttle))]
 compile_error!(
@@ -174,15 +175,6 @@ pub mod time {
     pub fn timeout_reached(deadline: Instant) -> bool {
         !matches!(super::FLAVOUR, super::Flavour::Std) || Instant::now() >= deadline
     }
-}
-
-/// Returns `true` while the calling thread unwinds under a model checker. Always `false` on std.
-///
-/// Superseded: destructors no longer need to skip work while unwinding, since the facade itself stays
-/// out of a checker that abandoned the execution ([`abandon`]), and skipping modelled work during a
-/// panic the body catches hides it from the checker. Kept for its remaining caller in `chan`.
-pub fn unwinding_in_model() -> bool {
-    !matches!(FLAVOUR, Flavour::Std) && thread::panicking()
 }
 
 /// The largest number of threads, main included, that one model may run under loom. Under std and

@@ -114,6 +114,9 @@ impl Builder {
                         Ok(value) => value,
                         Err(payload) => {
                             running.escaping(payload.as_ref());
+                            // Under a model checker the execution ends on this panic, and the
+                            // checker tears the rest of it down: the facade must stay out.
+                            super::abandon::mark();
                             std::panic::resume_unwind(payload)
                         }
                     }
