@@ -267,3 +267,43 @@ fn a_panicking_task_is_re_raised_in_wait_with_its_payload_and_its_line() {
         let _: Option<&TaskPanicked> = None;
     }
 }
+
+#[test]
+fn after_func_racing_stop_runs_the_function_exactly_when_stop_says_it_did_not_stop_it() {
+    passes(|| {
+        let (ctx, cancel) = Context::with_cancel(&Context::background());
+        let (tx, rx) = racezoo::chan::channel::<()>(1);
+        let handle = Context::after_func(&ctx, move || tx.send(()).unwrap());
+        let canceller = thread::spawn(move || cancel.cancel());
+        let stopped = handle.stop();
+        canceller.join().unwrap();
+        if stopped {
+            // The function is gone for good (and with it the only sender): nothing ever arrives.
+            assert!(rx.try_recv().is_err());
+        } else {
+            assert_eq!(rx.recv(), Some(()));
+        }
+    });
+}
+
+#[test]
+fn a_value_lookup_racing_cancel_sees_the_value_and_a_consistent_state() {
+    passes(|| {
+        let (ctx, cancel) = Context::with_cancel(&Context::background());
+        let ctx = Context::with_value(&ctx, UserKey, 5_u64);
+        let reader = {
+            let ctx = ctx.clone();
+            thread::spawn(move || {
+                let before = ctx.err();
+                assert_eq!(ctx.value::<_, u64>(&UserKey), Some(&5));
+                // Cancellation is monotonic: once seen, it stays.
+                if before.is_some() {
+                    assert_eq!(ctx.err(), Some(ContextError::Canceled));
+                }
+            })
+        };
+        cancel.cancel();
+        reader.join().unwrap();
+        assert_eq!(ctx.err(), Some(ContextError::Canceled));
+    });
+}
