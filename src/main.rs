@@ -90,16 +90,17 @@ fn run_here(args: &ZooArgs) -> Vec<Row> {
     let mut rows = Vec::new();
     for scenario in selected(args) {
         for checker in Checker::available() {
-            let Some(expect) = scenario.expectation(checker) else {
+            let expect = scenario.expectation(checker);
+            if let scenarios::Expectation::Skips(_) = expect {
                 continue;
-            };
+            }
             let report = checker
                 .run(&config, scenario.body)
                 .expect("a checker of this flavour is available");
             rows.push(Row {
                 scenario: scenario.id(),
                 expected: expect.to_string(),
-                ok: expect.accepts(&report),
+                ok: scenario.judge(&report).is_ok(),
                 report,
             });
         }
