@@ -291,6 +291,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -314,6 +315,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ],
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -327,6 +329,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -340,6 +343,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -349,6 +353,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -362,6 +367,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -388,6 +394,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ],
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -414,6 +421,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ],
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -423,6 +431,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -432,6 +441,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "counter",
@@ -440,10 +450,11 @@ pub const SCENARIOS: &[Scenario] = &[
         body: rw_recursive_read,
         expect: models_find(
             Verdict::Deadlock,
-            Names::Stuck(&[("read", "second_read"), ("write", "writer_write")]),
+            Names::Stuck(&[("wait", "second_read"), ("wait", "writer_write")]),
             Verdict::Hang,
         ),
         file: file!(),
         source: include_str!("counter.rs"),
+        pending: &[],
     },
 ];

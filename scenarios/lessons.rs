@@ -21,7 +21,7 @@ use crate::sync::{Arc, Mutex, thread};
 /// **What goes wrong.** Nothing orders the worker's write before main's read; the sleep only makes
 /// it likely. **What each checker reports.** loom and shuttle: `Violation` at once (neither models
 /// time: a sleep is just a point where another thread may or may not run). Stress almost never
-/// sees it: 10 ms is plenty on an idle machine, and that is exactly why the bug survives testing.
+/// sees it: 2 ms is plenty on an idle machine, and that is exactly why the bug survives testing.
 /// **The fix.** Join the worker (or wait on a channel or a `WaitGroup`) instead of sleeping
 /// ([`join_not_sleep`]).
 pub fn sleep_as_sync() {
@@ -30,7 +30,7 @@ pub fn sleep_as_sync() {
         let written = written.clone();
         thread::spawn(move || *written.lock() = true);
     }
-    thread::sleep(Duration::from_millis(10)); // "give the worker time to finish"
+    thread::sleep(Duration::from_millis(2)); // "give the worker time to finish"
     assert!(
         *written.lock(),
         "violation: the worker had not run yet: a sleep orders nothing"
@@ -157,6 +157,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("lessons.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "lesson",
@@ -166,6 +167,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("lessons.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "lesson",
@@ -186,6 +188,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ],
         file: file!(),
         source: include_str!("lessons.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "lesson",
@@ -195,6 +198,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("lessons.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "lesson",
@@ -208,6 +212,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("lessons.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "lesson",
@@ -217,5 +222,6 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("lessons.rs"),
+        pending: &[],
     },
 ];

@@ -156,24 +156,25 @@ pub fn no_wait() {
 /// back to it, or count outstanding work with a `WaitGroup` and close when it reaches zero.
 pub fn submit_after_close() {
     let (jobs_tx, jobs_rx) = channel::<u32>(JOBS as usize + 1);
-    let wg = Arc::new(WaitGroup::new());
-    for _ in 0..WORKERS {
-        wg.add(1);
-        let (jobs, retry, wg) = (jobs_rx.clone(), jobs_tx.clone(), wg.clone());
-        thread::spawn(move || {
-            for j in &jobs {
-                if j == 1 && retry.send(100 + j).is_err() {
-                    misuse::misuse(SEND_ON_CLOSED_CHANNEL);
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (jobs, retry) = (jobs_rx.clone(), jobs_tx.clone());
+            thread::spawn(move || {
+                for j in &jobs {
+                    if j == 1 && retry.send(100 + j).is_err() {
+                        misuse::misuse(SEND_ON_CLOSED_CHANNEL);
+                    }
                 }
-            }
-            wg.done();
-        });
-    }
+            })
+        })
+        .collect();
     for j in 1..=JOBS {
         jobs_tx.send(j).unwrap();
     }
     jobs_tx.close();
-    wg.wait();
+    for w in workers {
+        let _ = w.join();
+    }
 }
 
 /// Bug: a thread per job (`for _, b := range books { go process(b) }`), ignoring the pool's bound of
@@ -248,6 +249,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("pool.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "pool",
@@ -261,6 +263,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("pool.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "pool",
@@ -274,6 +277,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("pool.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "pool",
@@ -287,6 +291,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("pool.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "pool",
@@ -300,6 +305,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("pool.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "pool",
@@ -313,6 +319,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("pool.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "pool",
@@ -326,5 +333,6 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("pool.rs"),
+        pending: &[],
     },
 ];

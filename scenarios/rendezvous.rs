@@ -70,16 +70,22 @@ pub fn first_response_wins() {
     assert!(rx.recv().is_some());
 }
 
-/// Correct: [`first_response_wins`] with a slot per replica; the late answer lands in the buffer.
+/// Correct: [`first_response_wins`] with a slot per replica; the late answer lands in the buffer,
+/// so every replica finishes (main can even join them).
 pub fn first_response_buffered() {
     let (tx, rx) = channel::<u32>(2);
-    for replica in 0..2 {
-        let tx = tx.clone();
-        thread::spawn(move || {
-            let _ = tx.send(replica);
-        });
-    }
+    let replicas: Vec<_> = (0..2)
+        .map(|replica| {
+            let tx = tx.clone();
+            thread::spawn(move || {
+                let _ = tx.send(replica);
+            })
+        })
+        .collect();
     assert!(rx.recv().is_some());
+    for r in replicas {
+        r.join().unwrap();
+    }
 }
 
 /// Bug: main waits for a slow worker's answer with a timeout (`select` with `time.After`) and
@@ -202,6 +208,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("rendezvous.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "rendezvous",
@@ -215,6 +222,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("rendezvous.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "rendezvous",
@@ -228,6 +236,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("rendezvous.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "rendezvous",
@@ -237,6 +246,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("rendezvous.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "rendezvous",
@@ -250,6 +260,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("rendezvous.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "rendezvous",
@@ -259,6 +270,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("rendezvous.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "rendezvous",
@@ -272,6 +284,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("rendezvous.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "rendezvous",
@@ -285,6 +298,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("rendezvous.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "rendezvous",
@@ -298,5 +312,6 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("rendezvous.rs"),
+        pending: &[],
     },
 ];

@@ -203,6 +203,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("select.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "select",
@@ -231,6 +232,10 @@ pub const SCENARIOS: &[Scenario] = &[
         ],
         file: file!(),
         source: include_str!("select.rs"),
+        pending: &[(
+            Checker::Loom,
+            "select does not ask choice::choose yet: its poll order still varies under loom",
+        )],
     },
     Scenario {
         pattern: "select",
@@ -240,6 +245,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("select.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "select",
@@ -253,6 +259,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("select.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "select",
@@ -266,6 +273,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("select.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "select",
@@ -283,5 +291,6 @@ pub const SCENARIOS: &[Scenario] = &[
         ],
         file: file!(),
         source: include_str!("select.rs"),
+        pending: &[],
     },
 ];

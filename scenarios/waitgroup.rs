@@ -176,6 +176,7 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: ALL_PASS,
         file: file!(),
         source: include_str!("waitgroup.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "waitgroup",
@@ -189,6 +190,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("waitgroup.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "waitgroup",
@@ -202,6 +204,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("waitgroup.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "waitgroup",
@@ -215,6 +218,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("waitgroup.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "waitgroup",
@@ -228,6 +232,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("waitgroup.rs"),
+        pending: &[],
     },
     Scenario {
         pattern: "waitgroup",
@@ -241,5 +246,6 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("waitgroup.rs"),
+        pending: &[],
     },
 ];
