@@ -299,7 +299,10 @@ pub const SCENARIOS: &[Scenario] = &[
         summary: "two threads increment a plain cell with no lock: a data race",
         body: unsync_cell,
         expect: [
-            (Checker::Loom, Expectation::Finds(Verdict::DataRace, Names::Nothing)),
+            (
+                Checker::Loom,
+                Expectation::Finds(Verdict::DataRace, Names::Nothing),
+            ),
             (
                 Checker::ShuttleRandom,
                 Expectation::Misses("shuttle has no data-race detector"),

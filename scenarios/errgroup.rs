@@ -39,7 +39,10 @@ pub fn correct() {
     g.go(move || {
         let done = ctx.done();
         for v in 0..ITEMS {
-            let sent = select().send(&tx, v, |r| r.is_ok()).done(&done, || false).wait();
+            let sent = select()
+                .send(&tx, v, |r| r.is_ok())
+                .done(&done, || false)
+                .wait();
             if !sent {
                 return Err("canceled".to_string());
             }
@@ -165,7 +168,10 @@ pub fn guarded_send() {
     let generator = thread::spawn(move || {
         let done = ctx.done();
         for v in 0.. {
-            let sent = select().send(&tx, v, |r| r.is_ok()).done(&done, || false).wait();
+            let sent = select()
+                .send(&tx, v, |r| r.is_ok())
+                .done(&done, || false)
+                .wait();
             if !sent {
                 return;
             }
@@ -191,7 +197,10 @@ pub fn cancel_never_called() {
     thread::spawn(move || {
         let done = ctx.done();
         for v in 0.. {
-            let sent = select().send(&tx, v, |r| r.is_ok()).done(&done, || false).wait(); // @guarded_select
+            let sent = select()
+                .send(&tx, v, |r| r.is_ok())
+                .done(&done, || false)
+                .wait(); // @guarded_select
             if !sent {
                 return;
             }

@@ -177,13 +177,19 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: [
             (
                 Checker::Loom,
-                Expectation::Finds(Verdict::Violation, Names::Message("saw the flag but not the data")),
+                Expectation::Finds(
+                    Verdict::Violation,
+                    Names::Message("saw the flag but not the data"),
+                ),
             ),
             (Checker::ShuttleRandom, Expectation::Misses(SHUTTLE_IS_SC)),
             (Checker::ShuttlePct, Expectation::Misses(SHUTTLE_IS_SC)),
             (
                 Checker::Stress,
-                Expectation::MayFind(Verdict::Violation, Names::Message("saw the flag but not the data")),
+                Expectation::MayFind(
+                    Verdict::Violation,
+                    Names::Message("saw the flag but not the data"),
+                ),
             ),
         ],
         file: file!(),

@@ -17,8 +17,9 @@
 //! | [`errgroup`] | `errgroup` and `context` |
 //! | [`lessons`] | cross-cutting: sleep as synchronisation, publication, check-then-act |
 //!
-//! Lines a report must name are tagged in the source with a `// @tag` comment; an expectation refers
-//! to the tag, so moving code never silently breaks it.
+//! Lines a report must name are tagged in the source with a `// @tag` comment at the end of the line
+//! (or alone on the line above it); an expectation refers to the tag, so moving code never silently
+//! breaks it.
 
 use std::fmt;
 use std::time::Duration;
@@ -224,15 +225,19 @@ impl Scenario {
             .all(|(_, e)| matches!(e, Expectation::Passes | Expectation::Skips(_)))
     }
 
-    /// Returns the line (1-based) of the `// @tag` comment in the scenario's file.
+    /// Returns the line (1-based) the `// @tag` comment names in the scenario's file: its own line, or
+    /// the next one if the comment stands alone.
     pub fn line_of(&self, tag: &str) -> Option<u32> {
         let marker = format!("// @{tag}");
         self.source.lines().zip(1..).find_map(|(line, n)| {
-            let rest = line.split_once(&marker)?.1;
-            rest.chars()
+            let (code, rest) = line.split_once(&marker)?;
+            let whole = rest
+                .chars()
                 .next()
-                .is_none_or(|c| !c.is_alphanumeric() && c != '_')
-                .then_some(n)
+                .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+            // A tag alone on its line names the line below it.
+            let line = if code.trim().is_empty() { n + 1 } else { n };
+            whole.then_some(line)
         })
     }
 
@@ -320,7 +325,11 @@ pub const ALL_PASS: [(Checker, Expectation); 4] = [
 
 /// The four checkers' expectations of a bug that every checker finds every time (a deterministic
 /// deadlock, misuse or violation): the model checkers prove it and stress shows it too.
-pub const fn everyone_finds(verdict: Verdict, names: Names, on_stress: Verdict) -> [(Checker, Expectation); 4] {
+pub const fn everyone_finds(
+    verdict: Verdict,
+    names: Names,
+    on_stress: Verdict,
+) -> [(Checker, Expectation); 4] {
     [
         (Checker::Loom, Expectation::Finds(verdict, names)),
         (Checker::ShuttleRandom, Expectation::Finds(verdict, names)),
@@ -331,7 +340,11 @@ pub const fn everyone_finds(verdict: Verdict, names: Names, on_stress: Verdict) 
 
 /// The four checkers' expectations of a bug that needs an interleaving: the model checkers find it,
 /// stress may or may not hit the window.
-pub const fn models_find(verdict: Verdict, names: Names, on_stress: Verdict) -> [(Checker, Expectation); 4] {
+pub const fn models_find(
+    verdict: Verdict,
+    names: Names,
+    on_stress: Verdict,
+) -> [(Checker, Expectation); 4] {
     [
         (Checker::Loom, Expectation::Finds(verdict, names)),
         (Checker::ShuttleRandom, Expectation::Finds(verdict, names)),
@@ -339,10 +352,6 @@ pub const fn models_find(verdict: Verdict, names: Names, on_stress: Verdict) -> 
         (Checker::Stress, Expectation::MayFind(on_stress, names)),
     ]
 }
-
-/// Why stress may miss a narrow window, for [`Expectation::MayFind`] rows.
-pub const STRESS_RARE: &str =
-    "real threads rarely hit a window of a few instructions; a model checker schedules it on purpose";
 
 /// Why shuttle cannot see a weak-memory bug.
 pub const SHUTTLE_IS_SC: &str =

@@ -106,7 +106,8 @@ pub fn jobs_never_closed() {
     for _ in 0..WORKERS {
         let (jobs, results) = (jobs_rx.clone(), results_tx.clone());
         thread::spawn(move || {
-            for j in &jobs { // @worker_range
+            // @worker_range
+            for j in &jobs {
                 results.send(j * 2).unwrap();
             }
         });

@@ -56,7 +56,11 @@ pub fn correct() {
     jobs_tx.send(1).unwrap();
     quit_tx.close();
     worker.join().unwrap();
-    assert_eq!(done.load(Ordering::SeqCst), 1, "violation: a queued job was dropped");
+    assert_eq!(
+        done.load(Ordering::SeqCst),
+        1,
+        "violation: a queued job was dropped"
+    );
 }
 
 /// Bug: the same worker loop returns as soon as the `quit` case is chosen.
@@ -124,7 +128,8 @@ pub fn range_never_closed() {
     {
         let total = total.clone();
         thread::spawn(move || {
-            for v in &rx { // @range
+            // @range
+            for v in &rx {
                 total.fetch_add(v as usize, Ordering::SeqCst);
             }
         });
@@ -219,15 +224,24 @@ pub const SCENARIOS: &[Scenario] = &[
             ),
             (
                 Checker::ShuttleRandom,
-                Expectation::Finds(Verdict::Violation, Names::Message("a queued job was dropped")),
+                Expectation::Finds(
+                    Verdict::Violation,
+                    Names::Message("a queued job was dropped"),
+                ),
             ),
             (
                 Checker::ShuttlePct,
-                Expectation::Finds(Verdict::Violation, Names::Message("a queued job was dropped")),
+                Expectation::Finds(
+                    Verdict::Violation,
+                    Names::Message("a queued job was dropped"),
+                ),
             ),
             (
                 Checker::Stress,
-                Expectation::MayFind(Verdict::Violation, Names::Message("a queued job was dropped")),
+                Expectation::MayFind(
+                    Verdict::Violation,
+                    Names::Message("a queued job was dropped"),
+                ),
             ),
         ],
         file: file!(),
@@ -281,9 +295,18 @@ pub const SCENARIOS: &[Scenario] = &[
         summary: "a closed channel left in a select loop fires for ever: livelock",
         body: closed_case_spins,
         expect: [
-            (Checker::Loom, Expectation::Finds(Verdict::Hang, Names::Nothing)),
-            (Checker::ShuttleRandom, Expectation::Finds(Verdict::Hang, Names::Nothing)),
-            (Checker::ShuttlePct, Expectation::Finds(Verdict::Hang, Names::Nothing)),
+            (
+                Checker::Loom,
+                Expectation::Finds(Verdict::Hang, Names::Nothing),
+            ),
+            (
+                Checker::ShuttleRandom,
+                Expectation::Finds(Verdict::Hang, Names::Nothing),
+            ),
+            (
+                Checker::ShuttlePct,
+                Expectation::Finds(Verdict::Hang, Names::Nothing),
+            ),
             (
                 Checker::Stress,
                 Expectation::Finds(Verdict::Hang, Names::Stuck(&[("join", "spin_join")])),

@@ -217,7 +217,9 @@ fn run_flavour(flavour: Flavour, args: &ZooArgs, rows: &mut Vec<Row>) -> Result<
     let manifest_dir = env!("CARGO_MANIFEST_DIR");
     let target_dir = format!("{manifest_dir}/target/{flavour}");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    eprintln!("racezoo: building the {flavour} flavour in target/{flavour} (first time: a few minutes) ...");
+    eprintln!(
+        "racezoo: building the {flavour} flavour in target/{flavour} (first time: a few minutes) ..."
+    );
     let started = Instant::now();
     let status = Command::new(&cargo)
         .current_dir(manifest_dir)

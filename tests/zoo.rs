@@ -60,7 +60,10 @@ fn every_scenario_meets_its_expectation_under_every_checker_of_this_flavour() {
                 continue;
             }
             if let Err(why) = judged {
-                failures.push(format!("{} under {checker}: {why}\n{report}", scenario.id()));
+                failures.push(format!(
+                    "{} under {checker}: {why}\n{report}",
+                    scenario.id()
+                ));
             } else if expect.must_find()
                 && checker != Checker::Stress
                 && report.executions > MAX_EXECUTIONS_TO_FIND
@@ -106,8 +109,8 @@ fn scenario_ids_are_unique_and_every_tag_an_expectation_names_exists() {
     for s in scenarios::all() {
         assert!(seen.insert(s.id()), "{} is registered twice", s.id());
         for (checker, expect) in s.expect {
-            if let Expectation::Finds(_, Names::Stuck(stuck)) | Expectation::MayFind(_, Names::Stuck(stuck)) =
-                expect
+            if let Expectation::Finds(_, Names::Stuck(stuck))
+            | Expectation::MayFind(_, Names::Stuck(stuck)) = expect
             {
                 for (_, tag) in stuck {
                     assert!(

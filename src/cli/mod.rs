@@ -175,7 +175,11 @@ impl Matrix {
 
     /// One line per checker: how many of the zoo's bugs it found.
     pub fn headline(&self) -> String {
-        let bugs = self.scenarios.iter().filter(|(_, correct, _)| !correct).count();
+        let bugs = self
+            .scenarios
+            .iter()
+            .filter(|(_, correct, _)| !correct)
+            .count();
         let per = self.found_per_checker();
         let parts: Vec<String> = self
             .checkers()
@@ -221,10 +225,9 @@ impl Matrix {
 
     /// The first checker (in report order) that found scenario `id`'s bug.
     fn first_found(&self, id: &str) -> Option<Checker> {
-        Checker::ALL.into_iter().find(|c| {
-            self.row(id, *c)
-                .is_some_and(|r| r.status == Status::Found)
-        })
+        Checker::ALL
+            .into_iter()
+            .find(|c| self.row(id, *c).is_some_and(|r| r.status == Status::Found))
     }
 
     /// The matrix as terminal text: the table, what each found bug's report says, and the full
@@ -263,7 +266,15 @@ impl Matrix {
         );
         for (n, row) in refs.iter().enumerate() {
             let report = row.report.as_ref().expect("referenced rows have a report");
-            let _ = writeln!(out, "\n[{}] {} under {} ({:?}): {}", n + 1, row.scenario, row.checker, row.status, row.why.as_deref().unwrap_or(""));
+            let _ = writeln!(
+                out,
+                "\n[{}] {} under {} ({:?}): {}",
+                n + 1,
+                row.scenario,
+                row.checker,
+                row.status,
+                row.why.as_deref().unwrap_or("")
+            );
             if traces || matches!(row.status, Status::Differs) {
                 let _ = writeln!(out, "{report}");
             } else {
@@ -276,10 +287,20 @@ impl Matrix {
             self.headline(),
             self.rows.len(),
             self.elapsed,
-            self.rows.iter().filter(|r| !matches!(r.status, Status::Differs | Status::Pending)).count(),
+            self.rows
+                .iter()
+                .filter(|r| !matches!(r.status, Status::Differs | Status::Pending))
+                .count(),
             self.differing(),
-            self.rows.iter().filter(|r| r.status == Status::Pending).count(),
-            if traces { "" } else { " Full traces: --traces." }
+            self.rows
+                .iter()
+                .filter(|r| r.status == Status::Pending)
+                .count(),
+            if traces {
+                ""
+            } else {
+                " Full traces: --traces."
+            }
         );
         out
     }
@@ -334,7 +355,11 @@ impl Matrix {
                 row.scenario,
                 row.checker,
                 lines.join("\n"),
-                if cut { "\n… (cut; `cargo run --release -- --traces` prints it all)" } else { "" }
+                if cut {
+                    "\n… (cut; `cargo run --release -- --traces` prints it all)"
+                } else {
+                    ""
+                }
             );
         }
         out
