@@ -179,7 +179,7 @@ pub fn submit_after_close() {
 }
 
 /// Bug: a thread per job (`for _, b := range books { go process(b) }`), ignoring the pool's bound of
-/// [`WORKERS`] jobs at a time.
+/// two jobs at a time.
 ///
 /// **What goes wrong.** Nothing limits how many jobs run at once: three jobs can run together where
 /// the system was sized for two (the seeds' "5,000 cooks"). **What each checker reports.** loom and

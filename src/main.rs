@@ -90,12 +90,12 @@ fn list() -> ExitCode {
 
 /// The bounds of this run: the zoo's defaults with the command line's overrides.
 fn bounds(args: &ZooArgs) -> Bounds {
-    let mut bounds = Bounds::default();
-    bounds.runs = args.runs.unwrap_or(1_000);
-    if let Some(seed) = args.seed {
-        bounds.seed = seed;
+    let defaults = Bounds::default();
+    Bounds {
+        runs: args.runs.unwrap_or(1_000),
+        seed: args.seed.unwrap_or(defaults.seed),
+        ..defaults
     }
-    bounds
 }
 
 fn selected(args: &ZooArgs) -> Result<Vec<Scenario>, String> {
