@@ -1,39 +1,47 @@
-//! `racezoo`: runs the zoo's scenarios under every checker and prints each verdict beside the one
-//! expected.
+//! `racezoo`: the detection matrix. Runs every zoo scenario under every checker, prints scenario ×
+//! checker → verdict, executions until detection and wall time, and writes the same as Markdown and
+//! JSON.
 //!
-//! A plain (std) build runs the stress checker itself, then builds and runs its own loom and shuttle
-//! flavours (each in its own target dir under `target/`) and merges their verdicts into one table. A
+//! A plain (std) build runs the stress checker itself, then builds its own loom and shuttle flavours
+//! (each in its own target dir under `target/`), runs them and merges their rows into one matrix. A
 //! loom or shuttle build, or `--here`, runs only the checkers of its own flavour.
 
-use std::process::{Command, ExitCode};
-use std::time::Duration;
+mod cli;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use racezoo::check::{Checker, Config, Report};
-use racezoo::scenarios::{self, Scenario};
+use racezoo::check::{self, Checker, Report, Verdict};
+use racezoo::scenarios::{self, Bounds, Expectation, Scenario};
 use racezoo::sync::{FLAVOUR, Flavour};
-use serde::{Deserialize, Serialize};
+
+use self::cli::{Row, Status};
 
 #[derive(Parser)]
 #[command(
     name = "racezoo",
     version,
-    about = "Hunt Go-style concurrency bugs with loom, shuttle and stress"
+    about = "Hunt Go-style concurrency bugs with loom, shuttle and stress: the zoo's detection matrix"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
+    #[command(flatten)]
+    zoo: ZooArgs,
 }
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Run every scenario under every checker and print the verdicts (the default).
+    /// Run every scenario under every checker and print the matrix (the default).
     Zoo(ZooArgs),
     /// List the scenarios and what each checker is expected to find.
     List,
 }
 
-#[derive(clap::Args, Default)]
+#[derive(clap::Args, Clone, Default)]
 struct ZooArgs {
     /// Only scenarios whose `pattern::variant` contains this text.
     #[arg(long)]
@@ -41,190 +49,295 @@ struct ZooArgs {
     /// Run only the checkers of this build's flavour; do not build the other flavours.
     #[arg(long)]
     here: bool,
-    /// Print one JSON object per line instead of a table.
+    /// Print one JSON row per line instead of the matrix (and write no files).
     #[arg(long)]
     json: bool,
-}
-
-/// One line of the zoo's result table.
-#[derive(Serialize, Deserialize)]
-struct Row {
-    scenario: String,
-    expected: String,
-    ok: bool,
-    report: Report,
+    /// Print the full report, trace included, of every bug found (not only of unexpected verdicts).
+    #[arg(long)]
+    traces: bool,
+    /// Stress: runs per scenario (the matrix says how many of them showed the bug). Default 1000.
+    #[arg(long)]
+    runs: Option<usize>,
+    /// shuttle: the scheduler's seed. Default: fixed, so that a run is repeatable.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Where to write `matrix.md` and `matrix.json`.
+    #[arg(long, default_value = "target/zoo")]
+    out: PathBuf,
+    /// Also write the matrix to `docs/matrix.md` (the committed copy).
+    #[arg(long)]
+    docs: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Cmd::Zoo(ZooArgs::default())) {
-        Cmd::List => {
-            for s in scenarios::all() {
-                println!("{:<28} {}", s.id(), s.summary);
-                for (checker, expect) in s.expect {
-                    println!("    {:<16} expects {expect}", checker.name());
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Cmd::Zoo(args) => zoo(&args),
+    match cli.command {
+        Some(Cmd::List) => list(),
+        Some(Cmd::Zoo(args)) => zoo(&args),
+        None => zoo(&cli.zoo),
     }
 }
 
-fn selected(args: &ZooArgs) -> Vec<Scenario> {
-    scenarios::all()
-        .into_iter()
+fn list() -> ExitCode {
+    for s in scenarios::all() {
+        println!("{:<36} {}", s.id(), s.summary);
+        for (checker, expect) in s.expect {
+            println!("    {:<16} expects {expect}", checker.name());
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The bounds of this run: the zoo's defaults with the command line's overrides.
+fn bounds(args: &ZooArgs) -> Bounds {
+    let defaults = Bounds::default();
+    Bounds {
+        runs: args.runs.unwrap_or(1_000),
+        seed: args.seed.unwrap_or(defaults.seed),
+        ..defaults
+    }
+}
+
+fn selected(args: &ZooArgs) -> Result<Vec<Scenario>, String> {
+    let all = scenarios::all();
+    let chosen: Vec<Scenario> = all
+        .iter()
+        .copied()
         .filter(|s| {
             args.filter
                 .as_ref()
                 .is_none_or(|f| s.id().contains(f.as_str()))
         })
-        .collect()
+        .collect();
+    if chosen.is_empty() {
+        let patterns: std::collections::BTreeSet<&str> = all.iter().map(|s| s.pattern).collect();
+        return Err(format!(
+            "no scenario matches --filter {:?} (patterns: {}; `racezoo list` lists them all)",
+            args.filter.as_deref().unwrap_or_default(),
+            patterns.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok(chosen)
 }
 
-fn run_here(args: &ZooArgs) -> Vec<Row> {
-    let config = Config {
-        watchdog: Duration::from_secs(5),
-        ..Config::default()
+/// Runs `scenario` under `checker` (of this flavour) and judges the report.
+fn check_one(scenario: &Scenario, checker: Checker, bounds: &Bounds) -> Row {
+    let expect = scenario.expectation(checker);
+    let mut row = Row::new(scenario, checker, expect);
+    if let Expectation::Skips(why) = expect {
+        row.status = Status::Skipped;
+        row.why = Some(why.to_string());
+        return row;
+    }
+    let result = if checker == Checker::Stress {
+        stress_counting(scenario, bounds).map(|(report, hits)| {
+            row.hits = Some(hits);
+            report
+        })
+    } else {
+        checker.run(&bounds.config(), scenario.body)
     };
-    let mut rows = Vec::new();
-    for scenario in selected(args) {
-        for checker in Checker::available() {
-            let Some(expect) = scenario.expectation(checker) else {
-                continue;
-            };
-            let report = checker
-                .run(&config, scenario.body)
-                .expect("a checker of this flavour is available");
-            rows.push(Row {
-                scenario: scenario.id(),
-                expected: expect.to_string(),
-                ok: expect.accepts(&report),
-                report,
-            });
+    match result {
+        Ok(report) => row.judge(scenario, report),
+        Err(e) => {
+            row.status = Status::Differs;
+            row.why = Some(format!("the checker could not judge the body: {e}"));
         }
     }
-    rows
+    row
 }
 
-/// Builds and runs this binary in `flavour`, reading its rows back as JSON lines.
-fn run_flavour(flavour: Flavour, args: &ZooArgs) -> Result<Vec<Row>, String> {
+/// Stress, counted: up to `bounds.runs` single runs, counting those that showed a bug. It stops at
+/// the first `Hang` (each costs a watchdog and leaves its threads behind). Returns the report of the
+/// first failing run (or of the last passing one) and `(runs with a bug, runs)`.
+fn stress_counting(
+    scenario: &Scenario,
+    bounds: &Bounds,
+) -> Result<(Report, (u64, u64)), check::CheckError> {
+    let config = check::Config {
+        runs: 1,
+        ..bounds.config()
+    };
+    let start = Instant::now();
+    let (mut hits, mut runs) = (0u64, 0u64);
+    let mut first: Option<Report> = None;
+    let mut last = None;
+    for _ in 0..bounds.runs {
+        let report = check::stress(&config, scenario.body)?;
+        runs += 1;
+        if report.verdict != Verdict::Pass {
+            hits += 1;
+            // A run that outlived its watchdog left threads behind: counting on would cost a
+            // watchdog per run.
+            let hang = report.verdict == Verdict::Hang || report.elapsed >= bounds.watchdog;
+            if first.is_none() {
+                let mut report = report;
+                report.executions = runs;
+                first = Some(report);
+            }
+            if hang {
+                break;
+            }
+        } else {
+            last = Some(report);
+        }
+    }
+    let mut report = first
+        .or(last)
+        .expect("at least one stress run (--runs must be at least 1)");
+    if report.verdict == Verdict::Pass {
+        report.executions = runs;
+    }
+    report.elapsed = start.elapsed();
+    Ok((report, (hits, runs)))
+}
+
+/// Runs every selected scenario under this flavour's checkers; each row goes to `sink` as it is
+/// done, with a progress line on stderr.
+fn run_here(scenarios: &[Scenario], bounds: &Bounds, mut sink: impl FnMut(Row)) {
+    let checkers = Checker::available();
+    let total = scenarios.len() * checkers.len();
+    let mut done = 0;
+    for scenario in scenarios {
+        for &checker in &checkers {
+            done += 1;
+            eprintln!(
+                "racezoo [{FLAVOUR} {done}/{total}, {} left] {} under {checker}",
+                total - done,
+                scenario.id()
+            );
+            sink(check_one(scenario, checker, bounds));
+        }
+    }
+}
+
+/// Builds this binary in `flavour` (cargo's progress shown), runs it with `zoo --here --json` and
+/// reads its rows back as they come; its progress lines pass through.
+fn run_flavour(flavour: Flavour, args: &ZooArgs, rows: &mut Vec<Row>) -> Result<(), String> {
     let manifest_dir = env!("CARGO_MANIFEST_DIR");
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.current_dir(manifest_dir)
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "--bin",
-            "racezoo",
-            "--",
-            "zoo",
-            "--here",
-            "--json",
-        ])
+    let target_dir = format!("{manifest_dir}/target/{flavour}");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!(
+        "racezoo: building the {flavour} flavour in target/{flavour} (first time: a few minutes) ..."
+    );
+    let started = Instant::now();
+    let status = Command::new(&cargo)
+        .current_dir(manifest_dir)
+        .args(["build", "--release", "--bin", "racezoo"])
         .env("RUSTFLAGS", flavour.rustflags())
-        .env(
-            "CARGO_TARGET_DIR",
-            format!("{manifest_dir}/target/{flavour}"),
-        );
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("building the {flavour} flavour failed ({status})"));
+    }
+    eprintln!(
+        "racezoo: {flavour} flavour built in {:.0?}; running its checkers",
+        started.elapsed()
+    );
+    let mut cmd = Command::new(format!("{target_dir}/release/racezoo"));
+    cmd.current_dir(manifest_dir)
+        .args(["zoo", "--here", "--json"])
+        .stdout(Stdio::piped());
     if let Some(filter) = &args.filter {
         cmd.args(["--filter", filter]);
     }
-    eprintln!("racezoo: building and running the {flavour} flavour (target/{flavour}) ...");
-    let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let rows: Vec<Row> = stdout
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(|l| serde_json::from_str(l).map_err(|e| format!("bad report line {l:?}: {e}")))
-        .collect::<Result<_, _>>()?;
-    if rows.is_empty() && !out.status.success() {
-        return Err(format!(
-            "the {flavour} flavour failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        ));
+    if let Some(seed) = args.seed {
+        cmd.args(["--seed", &seed.to_string()]);
     }
-    Ok(rows)
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run the {flavour} flavour: {e}"))?;
+    let stdout = child.stdout.take().expect("piped");
+    let before = rows.len();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading the {flavour} flavour: {e}"))?;
+        if line.starts_with('{') {
+            let row: Row = serde_json::from_str(&line)
+                .map_err(|e| format!("bad row from the {flavour} flavour: {e}"))?;
+            rows.push(row);
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if rows.len() == before && !status.success() {
+        return Err(format!("the {flavour} flavour failed ({status})"));
+    }
+    Ok(())
 }
 
 fn zoo(args: &ZooArgs) -> ExitCode {
-    let mut rows = run_here(args);
+    let scenarios = match selected(args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("racezoo: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.runs == Some(0) {
+        eprintln!("racezoo: --runs must be at least 1");
+        return ExitCode::from(2);
+    }
+    let bounds = bounds(args);
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    if args.json {
+        run_here(&scenarios, &bounds, |row| {
+            println!("{}", serde_json::to_string(&row).expect("rows serialize"));
+        });
+        return ExitCode::SUCCESS;
+    }
+    run_here(&scenarios, &bounds, |row| rows.push(row));
     let mut errors = Vec::new();
     if FLAVOUR == Flavour::Std && !args.here {
         for flavour in [Flavour::Loom, Flavour::Shuttle] {
-            match run_flavour(flavour, args) {
-                Ok(r) => rows.extend(r),
-                Err(e) => errors.push(e),
+            if let Err(e) = run_flavour(flavour, args, &mut rows) {
+                errors.push(e);
             }
         }
     }
-    if args.json {
-        for row in &rows {
-            println!("{}", serde_json::to_string(row).expect("rows serialize"));
-        }
-    } else {
-        print_table(&rows);
+    let elapsed = started.elapsed();
+    let matrix = cli::Matrix::new(&scenarios, rows, elapsed);
+    print!("{}", matrix.text(args.traces));
+    if let Err(e) = write_files(&matrix, args) {
+        errors.push(e);
     }
     for e in &errors {
         eprintln!("racezoo: {e}");
     }
-    let failed = rows.iter().filter(|r| !r.ok).count();
-    if !args.json {
-        println!(
-            "\n{} checks: {} as expected, {} not{}",
-            rows.len(),
-            rows.len() - failed,
-            failed,
-            if errors.is_empty() {
-                ""
-            } else {
-                "; some flavours did not run (see above)"
-            }
-        );
-    }
-    if failed == 0 && errors.is_empty() {
+    if matrix.differing() == 0 && errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
 }
 
-fn print_table(rows: &[Row]) {
-    println!(
-        "{:<24} {:<15} {:<22} {:<10} {:>8} {:>9}  ok",
-        "scenario", "checker", "expected", "verdict", "execs", "time"
-    );
-    let mut sorted: Vec<&Row> = rows.iter().collect();
-    sorted.sort_by_key(|r| {
-        (
-            r.scenario.clone(),
-            Checker::ALL.iter().position(|c| *c == r.report.checker),
-        )
-    });
-    for row in sorted {
-        let r = &row.report;
-        println!(
-            "{:<24} {:<15} {:<22} {:<10} {:>8} {:>9}  {}",
-            row.scenario,
-            r.checker.name(),
-            row.expected,
-            format!("{}{}", r.verdict, if r.complete { "" } else { "*" }),
-            r.executions,
-            format!("{:.2?}", r.elapsed),
-            if row.ok { "yes" } else { "NO" },
-        );
+/// Writes `matrix.md` and `matrix.json` under `--out`, and `docs/matrix.md` with `--docs`.
+fn write_files(matrix: &cli::Matrix, args: &ZooArgs) -> Result<(), String> {
+    let write = |path: PathBuf, text: String| {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("racezoo: wrote {}", path.display());
+        Ok::<(), String>(())
+    };
+    let markdown = matrix.markdown();
+    write(args.out.join("matrix.md"), markdown.clone())?;
+    write(args.out.join("matrix.json"), matrix.json())?;
+    if args.docs {
+        if args.filter.is_some() || args.here {
+            return Err("--docs writes the whole matrix: drop --filter and --here".into());
+        }
+        write(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/matrix.md"),
+            markdown,
+        )?;
     }
-    if rows.iter().any(|r| !r.report.complete) {
-        println!("* exploration cut by a bound (executions or time): a pass is not a proof");
-    }
-    // A verdict that differs from the expectation is shown in full: message, stuck threads, replay
-    // handle and the failing execution's trace.
-    for row in rows.iter().filter(|r| !r.ok) {
-        println!(
-            "\n{} (expected {}):\n{}",
-            row.scenario, row.expected, row.report
-        );
-    }
+    Ok(())
+}
+
+/// Formats a duration the way the matrix does (`1.2ms`, `3.4s`).
+pub(crate) fn short(d: Duration) -> String {
+    format!("{d:.1?}")
 }
