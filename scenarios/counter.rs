@@ -176,9 +176,9 @@ fn bump(count: &Mutex<u32>) {
 ///
 /// **What goes wrong.** The second `lock` waits for the first, held by the same thread: a
 /// self-deadlock. **What each checker reports.** loom: `Deadlock`, main stuck in `lock` at the
-/// helper's line. shuttle notices the re-entrant lock itself and panics ("tried to acquire a Mutex it
-/// already holds"); racezoo's harness does not read that message as a deadlock yet, so shuttle's
-/// verdict is `Panic` naming the re-entry. Stress: `Hang`, main stuck at the same line. **The fix.**
+/// helper's line. shuttle notices the re-entrant lock itself ("deadlock! task … tried to acquire a
+/// Mutex it already holds"), which the harness reads as its deadlock signal: `Deadlock`, main stuck
+/// at the same line. Stress: `Hang`, main stuck at the same line. **The fix.**
 /// Split the helper into a locked and an unlocked version, and call the unlocked one under the lock.
 pub fn lock_twice() {
     let count = Mutex::new(0u32);
@@ -384,11 +384,11 @@ pub const SCENARIOS: &[Scenario] = &[
             ),
             (
                 Checker::ShuttleRandom,
-                Expectation::Finds(Verdict::Panic, Names::Message("already holds")),
+                Expectation::Finds(Verdict::Deadlock, Names::Stuck(&[("lock", "relock")])),
             ),
             (
                 Checker::ShuttlePct,
-                Expectation::Finds(Verdict::Panic, Names::Message("already holds")),
+                Expectation::Finds(Verdict::Deadlock, Names::Stuck(&[("lock", "relock")])),
             ),
             (
                 Checker::Stress,

@@ -16,16 +16,13 @@
 //! the call to `cancel`, the "first" in "first error", or room under the limit.
 
 use crate::chan::{channel, select};
-use crate::check::{Checker, Verdict};
+use crate::check::Verdict;
 use crate::context::Context;
 use crate::errgroup::ErrGroup;
 use crate::scenarios::{ALL_PASS, Names, Scenario, everyone_finds, models_find};
 use crate::sync::{Arc, Mutex, thread};
 
 /// Why loom's verdict on a deadlocked group is not `Deadlock` today.
-const ERRGROUP_CATCHES_LOOM: &str = "ErrGroup's task catch_unwind catches loom's deadlock panic and the \
-     task goes on in the abandoned execution; the harness then sees a Panic";
-
 /// Items the producers of this file would send.
 const ITEMS: u32 = 2;
 
@@ -236,7 +233,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("errgroup.rs"),
-        pending: &[(Checker::Loom, ERRGROUP_CATCHES_LOOM)],
+        pending: &[],
     },
     Scenario {
         pattern: "errgroup",
@@ -264,7 +261,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
         file: file!(),
         source: include_str!("errgroup.rs"),
-        pending: &[(Checker::Loom, ERRGROUP_CATCHES_LOOM)],
+        pending: &[],
     },
     Scenario {
         pattern: "errgroup",

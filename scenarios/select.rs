@@ -246,10 +246,7 @@ pub const SCENARIOS: &[Scenario] = &[
         ],
         file: file!(),
         source: include_str!("select.rs"),
-        pending: &[(
-            Checker::Loom,
-            "select does not ask choice::choose yet: its poll order still varies under loom",
-        )],
+        pending: &[],
     },
     Scenario {
         pattern: "select",

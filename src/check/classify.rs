@@ -43,7 +43,7 @@ pub(crate) enum Signal {
 pub(crate) fn checker_signal(message: &str, location: Option<&str>) -> Signal {
     let replay =
         location.is_some_and(|l| l.contains("/shuttle-schedulers-") && l.contains("replay"));
-    if message.starts_with("deadlock; threads") || message.starts_with("deadlock! blocked tasks") {
+    if message.starts_with("deadlock; threads") || message.starts_with("deadlock!") {
         Signal::Deadlock
     } else if message.contains("Causality violation") {
         Signal::DataRace

@@ -42,6 +42,25 @@ pub(crate) fn mark() {
     let _ = ABANDONED.try_with(|a| a.set(true));
 }
 
+/// The payload with which a thread of an abandoned execution is unwound (see
+/// [`unwind_if_running`]); it is never a failure of its own.
+struct Abandoned;
+
+/// In an abandoned execution, unwinds the calling thread unless it is unwinding already.
+///
+/// A thread that goes on running after the checker gave the execution up (it caught the checker's
+/// panic, as a pool or an errgroup catches a job's) must not wait, lock or return into the checker:
+/// nothing will ever wake it, and the checker's own code after the thread's body would fail. So a
+/// blocking facade operation or the end of a facade thread unwinds it, quietly (no panic hook runs,
+/// and no failure is recorded: the checker's own panic is the failure). A destructor running while
+/// the thread unwinds already gets the non-blocking behaviour instead (see the module docs).
+#[track_caller]
+pub(crate) fn unwind_if_running() {
+    if abandoned() && !std::thread::panicking() {
+        std::panic::resume_unwind(Box::new(Abandoned));
+    }
+}
+
 /// Clears the mark at the start of an execution, and gives the execution a new id.
 pub(crate) fn reset() {
     let _ = ABANDONED.try_with(|a| a.set(false));

@@ -109,6 +109,7 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if abandoned() {
+            super::abandon::unwind_if_running();
             return self.guard(None);
         }
         if trace::active() {
@@ -215,8 +216,10 @@ impl Condvar {
         let MutexGuard { note, raw, lock } = guard;
         // The wait releases the lock itself; it is recorded as a wait, not as an unlock.
         std::mem::forget(note);
-        // Abandoned: nobody will ever notify; return as a spurious wake-up would.
+        // Abandoned: nobody will ever notify. A running thread is unwound; a destructor gets a
+        // spurious wake-up.
         let Some(raw) = raw.filter(|_| !abandoned()) else {
+            super::abandon::unwind_if_running();
             return lock.guard(None);
         };
         if trace::active() {
@@ -263,8 +266,9 @@ impl Condvar {
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
         let MutexGuard { note, raw, lock } = guard;
         std::mem::forget(note);
-        // Abandoned: time has passed.
+        // Abandoned: a running thread is unwound; for a destructor, time has passed.
         let Some(raw) = raw.filter(|_| !abandoned()) else {
+            super::abandon::unwind_if_running();
             return (lock.guard(None), WaitTimeoutResult(true));
         };
         if trace::active() {

@@ -21,8 +21,9 @@ impl<T> JoinHandle<T> {
     #[track_caller]
     pub fn join(self) -> std::thread::Result<T> {
         if super::abandon::abandoned() {
-            // The checker has given this execution up: no thread of it will finish, and asking the
-            // checker to wait would panic inside whatever destructor is joining.
+            // The checker has given this execution up: no thread of it will finish. A running
+            // thread is unwound; a destructor that joins gets an error instead of a wait.
+            super::abandon::unwind_if_running();
             return Err(Box::new("racezoo: the checker abandoned this execution"));
         }
         match self.traced {
@@ -111,7 +112,12 @@ impl Builder {
                     // A panic that escapes the thread's body is the execution's failure (one the
                     // body catches is not); it goes on unwinding, so `join` still returns it.
                     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-                        Ok(value) => value,
+                        Ok(value) => {
+                            // A body that caught the checker's own panic must not return into the
+                            // checker that gave the execution up.
+                            super::abandon::unwind_if_running();
+                            value
+                        }
                         Err(payload) => {
                             running.escaping(payload.as_ref());
                             // Under a model checker the execution ends on this panic, and the

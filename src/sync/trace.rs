@@ -707,6 +707,15 @@ impl Recorder {
         self.shared().escapes.push(escape);
     }
 
+    /// As [`Recorder::escaped`], from inside the panic hook: never waits for the recorder's lock
+    /// (the panicking thread might hold it), and drops the note if it cannot have it.
+    fn escaped_from_hook(&self, escape: Escape) {
+        self.frozen.store(true, Ordering::Relaxed);
+        if let Ok(mut shared) = self.shared.try_lock() {
+            shared.escapes.push(escape);
+        }
+    }
+
     /// Returns the panics that escaped a thread of the current execution, first first.
     pub(crate) fn escapes(&self) -> Vec<Escape> {
         self.shared().escapes.clone()
@@ -827,16 +836,24 @@ pub(crate) fn note_panic(message: String, location: Option<String>, from_checker
     } else {
         PanicOrigin::Body
     };
+    let escape = Escape {
+        message,
+        location,
+        origin,
+    };
+    // The checker's own panic is the execution's failure even if the body catches it (a pool or an
+    // errgroup catching what it takes for a job's panic): the checker has given the execution up.
+    if origin == PanicOrigin::Checker {
+        if let Some(recorder) = current() {
+            recorder.escaped_from_hook(escape.clone());
+        }
+    }
     let _ = RECENT.try_with(|r| {
         if let Ok(mut recent) = r.try_borrow_mut() {
             if recent.len() == RECENT_PANICS {
                 recent.pop_front();
             }
-            recent.push_back(Escape {
-                message,
-                location,
-                origin,
-            });
+            recent.push_back(escape);
         }
     });
 }
