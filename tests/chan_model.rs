@@ -490,30 +490,6 @@ fn broken_handoff_buffered_instead_of_rendezvous_is_found_as_a_violation() {
     }
 }
 
-/// Go's leak: the only receiver is gone, and a sender blocks for ever; dropping the receiver does not
-/// wake it. The checkers report the stuck join as a deadlock; stress reports a hang.
-#[test]
-fn sender_left_blocked_after_every_receiver_dropped_is_found_as_a_deadlock() {
-    let config = Config {
-        runs: 1,
-        watchdog: Duration::from_millis(300),
-        ..Config::default()
-    };
-    let body = || {
-        let (tx, rx) = channel::<u32>(0);
-        drop(rx);
-        let sender = thread::spawn(move || tx.send(1));
-        let _ = sender.join();
-    };
-    for report in run_all(&config, body) {
-        let expected = match report.checker {
-            Checker::Stress => Verdict::Hang,
-            _ => Verdict::Deadlock,
-        };
-        assert_eq!(report.verdict, expected, "{report}");
-    }
-}
-
 // ---- larger configurations: shuttle and stress (too many threads for loom) --------------------
 
 /// Runs `body` under the available checkers except loom, and asserts they pass.
