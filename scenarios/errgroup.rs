@@ -116,6 +116,31 @@ pub fn last_error_wins() {
     );
 }
 
+/// Bug: a hand-rolled group whose `wait` *moves* the first error out, so a second `wait` loses it.
+///
+/// **The Go original.** Go's pipeline example (`MD5All`) starts its workers in an errgroup, and the
+/// caller and a deferred cleanup both call `g.Wait()`; every call returns the same first error.
+/// **What goes wrong.** Here the stored error is `take()`n by the first `wait`: the second finds
+/// nothing and reports success with a partial result. **What each checker reports.** Every checker,
+/// every execution: `Violation` (the second wait always runs after the first). **The fix.** Keep the
+/// error and return a copy to every caller, as [`ErrGroup::wait`] does (hence `E: Clone`).
+pub fn second_wait_loses_the_error() {
+    let err: Arc<Mutex<Option<String>>> = Arc::default();
+    let task = {
+        let err = err.clone();
+        thread::spawn(move || *err.lock() = Some("md5 of /etc/shadow: permission denied".into()))
+    };
+    task.join().unwrap();
+    // The group's `wait`, once the task is done.
+    let wait = || err.lock().take(); // BUG: moves the error out; Go's Wait keeps returning it
+    let first = wait();
+    let second = wait();
+    assert_eq!(
+        first, second,
+        "violation: the second wait lost the first error"
+    );
+}
+
 /// Bug: `set_limit(1)`, and the first task waits for a value from the second.
 ///
 /// **What goes wrong.** The second `go` blocks until the first task finishes (the limit), and the
@@ -243,6 +268,20 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: everyone_finds(
             Verdict::Violation,
             Names::Message("not the first"),
+            Verdict::Violation,
+        ),
+        file: file!(),
+        source: include_str!("errgroup.rs"),
+        pending: &[],
+    },
+    Scenario {
+        pattern: "errgroup",
+        variant: "second_wait_loses_the_error",
+        summary: "a hand-rolled wait moves the error out: a second wait reports success",
+        body: second_wait_loses_the_error,
+        expect: everyone_finds(
+            Verdict::Violation,
+            Names::Message("second wait lost"),
             Verdict::Violation,
         ),
         file: file!(),

@@ -167,6 +167,6 @@ fn the_committed_matrix_lists_every_scenario() {
         .collect();
     assert!(
         missing.is_empty(),
-        "docs/matrix.md is stale: it does not list {missing:?}; run `cargo run --release` to regenerate it"
+        "docs/matrix.md is stale: it does not list {missing:?}; run `cargo run --release -- --docs` to regenerate it"
     );
 }
