@@ -245,8 +245,8 @@ impl<E: fmt::Display + fmt::Debug + Clone + Send + Sync + 'static> ErrGroup<E> {
         }
         match panic {
             Some((Some(payload), what)) => {
-                // The harness names the task's line, not this one, for the resumed panic.
-                crate::sync::trace::remember_panic_site(what.message, what.location);
+                // Tell the harness's notes where the resumed panic was raised (the task's line).
+                crate::sync::trace::note_panic(what.message, what.location, false);
                 resume_unwind(payload)
             }
             Some((None, what)) => panic!("{what}"),

@@ -3,16 +3,18 @@
 use std::fmt;
 
 use super::{Done, Subscription};
-use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Mutex, thread};
+
+/// The function of an [`AfterFunc`], shared by its handle and its registration.
+type Slot = Arc<Mutex<Option<Box<dyn FnOnce() + Send + 'static>>>>;
 
 /// The handle [`Context::after_func`](super::Context::after_func) returns: [`stop`](AfterFunc::stop)
 /// keeps the function from running, if it has not started yet.
 ///
 /// Dropping the handle does not stop the function: as in Go, it still runs when the context is done.
 pub struct AfterFunc {
-    /// Set by whoever wins: the cancellation that starts the function, or `stop`.
-    claimed: Arc<AtomicBool>,
+    /// The function until the cancellation starts it or `stop` drops it.
+    func: Slot,
     subscription: Mutex<Option<Subscription>>,
 }
 
@@ -21,37 +23,25 @@ impl AfterFunc {
     where
         F: FnOnce() + Send + 'static,
     {
-        let claimed = Arc::new(AtomicBool::new(false));
-        let func = Arc::new(Mutex::new(Some(f)));
-        let start = {
-            let claimed = claimed.clone();
-            move || {
-                // AcqRel: the winner of the claim sees what the loser did before trying.
-                if !claimed.swap(true, Ordering::AcqRel) {
-                    if let Some(f) = func.lock().take() {
-                        drop(thread::spawn(f));
-                    }
-                }
+        // Whoever takes the function out first decides: the cancellation (it runs) or `stop` (it
+        // never does). The lock orders the two, and what the loser did before trying.
+        let func: Slot = Arc::new(Mutex::new(Some(Box::new(f))));
+        let start = |func: &Slot| {
+            if let Some(f) = func.lock().take() {
+                drop(thread::spawn(f));
             }
         };
-        // `on_close` hands the callback back uncalled (drops it) when the context is done already;
-        // then the function starts at once, as in Go.
-        let shared = Arc::new(Mutex::new(Some(start)));
+        // `on_close` drops the callback uncalled when the context is done already; then the
+        // function starts at once, as in Go.
         let subscription = done.on_close({
-            let shared = shared.clone();
-            move || {
-                if let Some(start) = shared.lock().take() {
-                    start();
-                }
-            }
+            let func = func.clone();
+            move || start(&func)
         });
         if subscription.is_none() {
-            if let Some(start) = shared.lock().take() {
-                start();
-            }
+            start(&func);
         }
         AfterFunc {
-            claimed,
+            func,
             subscription: Mutex::new(subscription),
         }
     }
@@ -59,7 +49,7 @@ impl AfterFunc {
     /// Stops the function from running. Returns `true` if this call stopped it, `false` if it has
     /// already been started (the context is done) or was stopped before (Go's `stop()`).
     pub fn stop(&self) -> bool {
-        let stopped = !self.claimed.swap(true, Ordering::AcqRel);
+        let stopped = self.func.lock().take().is_some();
         if stopped {
             // Unregister: the function will never run.
             drop(self.subscription.lock().take());

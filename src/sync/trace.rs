@@ -858,13 +858,6 @@ pub(crate) fn note_panic(message: String, location: Option<String>, from_checker
     });
 }
 
-/// Tells this OS thread's notes that a panic with `message` raised at `location` is about to be
-/// resumed here (an errgroup re-raising a task's panic in `wait`), so that if it escapes, the report
-/// names the line where it was first raised.
-pub(crate) fn remember_panic_site(message: String, location: Option<String>) {
-    note_panic(message, location, false);
-}
-
 /// Describes a panic payload that is escaping a thread: its message, and where and by whom it was
 /// raised if the hook saw it on this OS thread (the newest panic with the same message).
 pub(crate) fn describe(payload: &(dyn std::any::Any + Send)) -> Escape {
