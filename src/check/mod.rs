@@ -29,7 +29,7 @@
 //!
 //! A failure never ends the process: loom and shuttle run on the calling thread and their panics are
 //! caught; the facade's `Arc` is std's, so a deadlock cannot abort the process as loom's own `Arc`
-//! does. Reports serialize with serde ([`Report::to_json`]). For tests, [`expect_pass`],
+//! does. With the `serde` feature, reports serialize (`Report::to_json`). For tests, [`expect_pass`],
 //! [`expect_verdict`] and [`assert_verdict!`](crate::assert_verdict) print the whole report, trace
 //! included, when the verdict is not the expected one.
 
@@ -45,8 +45,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
 use self::classify::Meaning;
 use crate::sync::runtime::{LoomBounds, ShuttleScheduler};
 use crate::sync::trace::{self, Escape, Recorder};
@@ -58,8 +56,9 @@ pub use crate::sync::runtime::Unavailable;
 pub use crate::sync::trace::{ThreadState, Trace, TraceEvent, TraceThread};
 
 /// A way of running a body: which checker, and with it which flavour is required.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Checker {
     /// loom: exhaustive within a preemption bound (`--cfg loom`).
     Loom,
@@ -128,7 +127,8 @@ impl fmt::Display for Checker {
 }
 
 /// What a checker concluded about a body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Verdict {
     /// No failure in any execution explored (see [`Report::complete`] for whether that was all).
     Pass,
@@ -159,7 +159,8 @@ impl fmt::Display for Verdict {
 pub const VIOLATION_PREFIX: &str = "violation: ";
 
 /// Bounds and knobs for the drivers; each driver reads the fields that concern it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Config {
     /// loom: maximum preemptions per execution. Default: `LOOM_MAX_PREEMPTIONS`, else 2 (most
     /// concurrency bugs need at most two, and each more multiplies the executions).
@@ -285,7 +286,8 @@ impl Default for Config {
 }
 
 /// The outcome of one check.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Report {
     /// The checker that ran.
     pub checker: Checker,
@@ -307,15 +309,16 @@ pub struct Report {
     pub replay: Option<ReplayHandle>,
     /// The threads that could not finish (Deadlock, Leak, Hang), each with the operation it was blocked
     /// in and where.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub blocked: Vec<Blocked>,
     /// The failing execution's events, per thread (`None` for a pass).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub trace: Option<Trace>,
 }
 
 /// A thread that could not finish, and where it was stuck.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Blocked {
     /// The thread's name in the trace (`main`, `t1`, …).
     pub thread: String,
@@ -351,7 +354,8 @@ impl Report {
         self.verdict == Verdict::Pass
     }
 
-    /// Returns the report as one line of JSON.
+    /// Returns the report as one line of JSON (with the `serde` feature).
+    #[cfg(feature = "serde")]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a report always serializes")
     }

@@ -23,7 +23,7 @@
 //! In the std flavour every check runs on real threads under [`check::stress`]'s watchdog: a hang
 //! becomes a failed check with verdict [`Verdict::Hang`] (its threads are left behind) and the process
 //! carries on. A pool that may *abort* the process (rayon's `spawn` with a panicking job) is run with
-//! [`Suite::run_isolated`], one child process per check; a dead child is that check's finding. The
+//! `Suite::run_isolated` (with the `serde` feature), one child process per check; a dead child is that check's finding. The
 //! workload generator [`workload`] gives proptest a whole pool life (workers, jobs, capacity, which
 //! jobs panic, when shutdown comes) to shrink. Under loom and shuttle the same checks run on pools
 //! written against [`crate::sync`], with workloads sized for loom's five threads.
@@ -34,8 +34,6 @@ pub mod workload;
 
 use std::fmt;
 use std::time::{Duration, Instant};
-
-use serde::{Deserialize, Serialize};
 
 use crate::check::{self, Checker, Config, Report, Verdict};
 use crate::pool::WorkerPool;
@@ -131,8 +129,9 @@ impl SuitePool for WorkerPool {
 }
 
 /// One named check of the suite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Check {
     /// Every accepted job runs exactly once; a refused job never runs.
     ExactlyOnce,
@@ -218,7 +217,8 @@ impl fmt::Display for Check {
 pub struct Skip(pub String);
 
 /// The outcome of one check on one pool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Outcome {
     /// Every run passed.
     Pass,
@@ -239,7 +239,8 @@ impl fmt::Display for Outcome {
 }
 
 /// One row of the table: a check's outcome on one pool, with its reason.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CheckResult {
     /// The check.
     pub check: Check,
@@ -262,7 +263,8 @@ impl CheckResult {
 }
 
 /// The suite's findings about one pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SuiteReport {
     /// The pool's name as given to the run.
     pub pool: String,
@@ -340,7 +342,7 @@ impl Default for Suite {
 }
 
 /// The environment variable that tells a re-executed test binary which check to run (see
-/// [`Suite::run_isolated`]).
+/// `Suite::run_isolated`).
 pub const CHILD_ENV: &str = "RACEZOO_SUITE_CHILD";
 /// The prefix of the line a child prints its [`CheckResult`] on (as JSON).
 pub const CHILD_RESULT_PREFIX: &str = "RACEZOO-SUITE-RESULT ";
@@ -469,7 +471,9 @@ impl Suite {
     /// with `if suite.child::<P>() { return; }`. A child that dies (abort, signal) or hangs past its
     /// deadline fails that check with the exit status as the reason; the parent carries on.
     ///
-    /// Std flavour only: under loom and shuttle it runs in process, like [`run`](Suite::run).
+    /// Std flavour only: under loom and shuttle it runs in process, like [`run`](Suite::run). Needs
+    /// the `serde` feature (the child reports its result as JSON).
+    #[cfg(feature = "serde")]
     pub fn run_isolated<P: SuitePool>(&self, name: &str, test_name: &str) -> SuiteReport {
         if FLAVOUR != Flavour::Std {
             return self.run::<P>(name);
@@ -487,6 +491,7 @@ impl Suite {
 
     /// If this process is a child started by [`run_isolated`](Suite::run_isolated), runs the check
     /// it names on `P`, prints the result and returns `true`; otherwise returns `false` at once.
+    #[cfg(feature = "serde")]
     pub fn child<P: SuitePool>(&self) -> bool {
         let Ok(name) = std::env::var(CHILD_ENV) else {
             return false;
@@ -500,6 +505,7 @@ impl Suite {
         true
     }
 
+    #[cfg(feature = "serde")]
     fn run_in_child(&self, check: Check, test_name: &str) -> CheckResult {
         use std::io::Read;
         use std::process::{Command, Stdio};

@@ -185,8 +185,9 @@ pub const MAX_THREADS: usize = backend::MAX_THREADS;
 pub const FLAVOUR: Flavour = backend::FLAVOUR;
 
 /// A build flavour: which backend the facade forwards to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Flavour {
     /// Real threads from `std` (plain `cargo test`).
     Std,

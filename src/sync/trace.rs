@@ -24,8 +24,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
-
 use super::backend;
 
 /// How many recorders are installed anywhere in the process; zero means every hook is a no-op.
@@ -308,8 +306,9 @@ impl ThreadLog {
 }
 
 /// Whether a thread of the traced execution finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum ThreadState {
     /// Still running or blocked when the execution ended.
     Running,
@@ -900,7 +899,8 @@ pub(crate) fn payload_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// One recorded operation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TraceEvent {
     /// Index of the thread that performed it (into [`Trace::threads`]).
     pub thread: usize,
@@ -909,14 +909,15 @@ pub struct TraceEvent {
     /// The object it acted on, labelled in order of first appearance (`Mutex#1`, `Condvar#1`).
     pub object: Option<String>,
     /// For an atomic access: its operands, ordering and the value it saw (`Relaxed = 1`).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub detail: Option<String>,
     /// The source location of the call, as `file:line`.
     pub location: Option<String>,
 }
 
 /// One thread of a traced execution.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TraceThread {
     /// Its index; main is 0, spawned threads count up in spawn order.
     pub index: usize,
@@ -929,14 +930,15 @@ pub struct TraceThread {
 }
 
 /// The events of one execution (the failing one, in a report), in execution order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Trace {
     /// The execution's threads, main first.
     pub threads: Vec<TraceThread>,
     /// Its events, in the order they happened.
     pub events: Vec<TraceEvent>,
     /// How many of the oldest events were dropped (each thread keeps its last 4,096).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub dropped: usize,
     /// Whether main returned from the body.
     pub main_returned: bool,

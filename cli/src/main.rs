@@ -6,7 +6,7 @@
 //! (each in its own target dir under `target/`), runs them and merges their rows into one matrix. A
 //! loom or shuttle build, or `--here`, runs only the checkers of its own flavour.
 
-mod cli;
+mod matrix;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -18,7 +18,7 @@ use racezoo::check::{self, Checker, Report, Verdict};
 use racezoo::scenarios::{self, Bounds, Expectation, Scenario};
 use racezoo::sync::{FLAVOUR, Flavour};
 
-use self::cli::{Row, Status};
+use self::matrix::{Row, Status};
 
 #[derive(Parser)]
 #[command(
@@ -68,6 +68,9 @@ struct ZooArgs {
     #[arg(long)]
     docs: bool,
 }
+
+/// The workspace root: where `target/`, `docs/` and the scenarios live.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -214,7 +217,7 @@ fn run_here(scenarios: &[Scenario], bounds: &Bounds, mut sink: impl FnMut(Row)) 
 /// Builds this binary in `flavour` (cargo's progress shown), runs it with `zoo --here --json` and
 /// reads its rows back as they come; its progress lines pass through.
 fn run_flavour(flavour: Flavour, args: &ZooArgs, rows: &mut Vec<Row>) -> Result<(), String> {
-    let manifest_dir = env!("CARGO_MANIFEST_DIR");
+    let manifest_dir = ROOT;
     let target_dir = format!("{manifest_dir}/target/{flavour}");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!(
@@ -223,7 +226,14 @@ fn run_flavour(flavour: Flavour, args: &ZooArgs, rows: &mut Vec<Row>) -> Result<
     let started = Instant::now();
     let status = Command::new(&cargo)
         .current_dir(manifest_dir)
-        .args(["build", "--release", "--bin", "racezoo"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "racezoo-cli",
+            "--bin",
+            "racezoo",
+        ])
         .env("RUSTFLAGS", flavour.rustflags())
         .env("CARGO_TARGET_DIR", &target_dir)
         .stdout(Stdio::null())
@@ -297,7 +307,7 @@ fn zoo(args: &ZooArgs) -> ExitCode {
         }
     }
     let elapsed = started.elapsed();
-    let matrix = cli::Matrix::new(&scenarios, rows, elapsed);
+    let matrix = matrix::Matrix::new(&scenarios, rows, elapsed);
     print!("{}", matrix.text(args.traces));
     if let Err(e) = write_files(&matrix, args) {
         errors.push(e);
@@ -313,7 +323,7 @@ fn zoo(args: &ZooArgs) -> ExitCode {
 }
 
 /// Writes `matrix.md` and `matrix.json` under `--out`, and `docs/matrix.md` with `--docs`.
-fn write_files(matrix: &cli::Matrix, args: &ZooArgs) -> Result<(), String> {
+fn write_files(matrix: &matrix::Matrix, args: &ZooArgs) -> Result<(), String> {
     let write = |path: PathBuf, text: String| {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -329,10 +339,7 @@ fn write_files(matrix: &cli::Matrix, args: &ZooArgs) -> Result<(), String> {
         if args.filter.is_some() || args.here {
             return Err("--docs writes the whole matrix: drop --filter and --here".into());
         }
-        write(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/matrix.md"),
-            markdown,
-        )?;
+        write(PathBuf::from(ROOT).join("docs/matrix.md"), markdown)?;
     }
     Ok(())
 }
