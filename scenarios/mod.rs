@@ -282,7 +282,7 @@ impl Scenario {
                     let line = self
                         .line_of(tag)
                         .ok_or_else(|| format!("no `// @{tag}` line in {}", self.file))?;
-                    let at = format!("{}:{line}", self.file);
+                    let at = format!("{}:{line}", crate::check::relative(self.file));
                     let named = report.blocked.iter().any(|b| {
                         b.op.as_deref().is_some_and(|o| o.starts_with(op))
                             && b.location.as_deref() == Some(at.as_str())

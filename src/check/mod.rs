@@ -38,6 +38,7 @@ mod classify;
 mod panics;
 mod render;
 mod replay;
+mod view;
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -52,8 +53,9 @@ use crate::sync::{FLAVOUR, Flavour};
 
 pub use self::assert::{IntoReport, expect_pass, expect_verdict};
 pub use self::replay::{IntoHandle, ReplayError, ReplayHandle};
+pub(crate) use self::view::relative;
+pub use self::view::{ThreadState, Trace, TraceEvent, TraceThread};
 pub use crate::sync::runtime::Unavailable;
-pub use crate::sync::trace::{ThreadState, Trace, TraceEvent, TraceThread};
 
 /// A way of running a body: which checker, and with it which flavour is required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -384,7 +386,7 @@ impl Report {
         location: Option<String>,
         recorder: &Recorder,
     ) {
-        let trace = recorder.snapshot();
+        let trace = Trace::from(recorder.snapshot());
         let mut verdict = verdict;
         // Both checkers call a leaked thread a deadlock. It is a leak if main had returned: the
         // facade saw it return, or loom lists it as terminated.
@@ -400,7 +402,9 @@ impl Report {
         } else {
             // A line inside loom or shuttle (a causality violation, say) says nothing about the body;
             // the trace's last accesses do.
-            location.filter(|l| !classify::in_checker(l))
+            location
+                .filter(|l| !classify::in_checker(l))
+                .map(|l| view::relative(&l))
         };
         self.verdict = verdict;
         self.message = Some(message.trim_end().to_string());

@@ -26,6 +26,16 @@ use std::time::Instant;
 
 use super::backend;
 
+mod escapes;
+mod hooks;
+
+pub(crate) use self::hooks::{block, record, record_unlocated, unblock};
+pub use self::hooks::{blocking, event, operation};
+
+pub(crate) use self::escapes::{
+    Escape, PanicOrigin, describe, escaping, next_panic_is_misuse, note_panic, payload_message,
+};
+
 /// How many recorders are installed anywhere in the process; zero means every hook is a no-op.
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 
@@ -41,87 +51,6 @@ thread_local! {
 #[inline(always)]
 pub fn active() -> bool {
     ACTIVE.load(Ordering::Relaxed) != 0
-}
-
-/// Records `op` on `object` by the current thread, at the caller's location, if a check is recording.
-///
-/// `op` is a short verb (`"send"`, `"close"`); `object` identifies the object (its address), and is
-/// shown as `op#n`, numbered in order of first appearance within the execution.
-#[inline]
-#[track_caller]
-pub fn event<T: ?Sized>(op: &'static str, object: *const T) {
-    if active() {
-        record(
-            Op::User(op),
-            object as *const () as usize,
-            Location::caller(),
-        );
-    }
-}
-
-/// Runs `f`, a call that may block, marking the current thread as blocked in `op` on `object` until it
-/// returns; then records `op` as done. A thread that never returns from `f` is reported as stuck here.
-#[inline]
-#[track_caller]
-pub fn blocking<T: ?Sized, R>(op: &'static str, object: *const T, f: impl FnOnce() -> R) -> R {
-    if !active() {
-        return f();
-    }
-    let object = object as *const () as usize;
-    let location = Location::caller();
-    block(Op::User(op), object, location);
-    let r = f();
-    unblock(Op::User(op), object, location);
-    r
-}
-
-/// Runs `f`, one whole operation of a higher-level primitive (a channel's `send`, say), as a single
-/// traced step: the current thread is marked blocked in `op` on the `kind` object until `f` returns,
-/// then `op` is recorded once, at the caller's location; the locks, waits and atomics `f` performs
-/// inside are not recorded, so the table shows `recv Chan#1`, not the channel's internals. A thread
-/// that never returns from `f` is reported as stuck in `op`.
-#[inline]
-#[track_caller]
-pub fn operation<T: ?Sized, R>(
-    op: &'static str,
-    kind: &'static str,
-    object: *const T,
-    f: impl FnOnce() -> R,
-) -> R {
-    if !active() {
-        return f();
-    }
-    let object = object as *const () as usize;
-    let location = Location::caller();
-    let traced = Op::Operation(op, kind);
-    block(traced, object, location);
-    let r = {
-        let _inside = Opaque::enter();
-        f()
-    };
-    unblock(traced, object, location);
-    r
-}
-
-/// While alive, the calling thread's events are not recorded (the inside of an [`operation`]).
-struct Opaque(Option<Arc<ThreadLog>>);
-
-impl Opaque {
-    fn enter() -> Opaque {
-        let log = current().map(|recorder| me(&recorder));
-        if let Some(log) = &log {
-            log.slot().opaque += 1;
-        }
-        Opaque(log)
-    }
-}
-
-impl Drop for Opaque {
-    fn drop(&mut self) {
-        if let Some(log) = &self.0 {
-            log.slot().opaque -= 1;
-        }
-    }
 }
 
 /// What a recorded event did.
@@ -157,8 +86,7 @@ pub(crate) enum Op {
     Finish,
     /// An operation recorded by another module through [`event`] or [`blocking`].
     User(&'static str),
-    /// A read (`false`) or write (`true`) of a facade `UnsafeCell` (loom only).
-    #[cfg_attr(not(loom), allow(dead_code))]
+    /// A read (`false`) or write (`true`) of a facade `UnsafeCell` (loom and shuttle).
     Access(bool),
     /// An atomic access (loom and shuttle only): its operands and the value it saw.
     #[cfg_attr(not(any(loom, shuttle)), allow(dead_code))]
@@ -176,87 +104,13 @@ pub(crate) enum Op {
     },
 }
 
-impl Op {
-    fn verb(self, names: &[String]) -> String {
-        let name = |i: u32| {
-            names
-                .get(i as usize)
-                .map_or_else(|| format!("t{i}"), Clone::clone)
-        };
-        match self {
-            Op::Spawn(i) => format!("spawn {}", name(i)),
-            Op::Join(i) => format!("join {}", name(i)),
-            Op::Lock => "lock".into(),
-            Op::TryLock(true) => "try_lock (ok)".into(),
-            Op::TryLock(false) => "try_lock (busy)".into(),
-            Op::Unlock => "unlock".into(),
-            Op::Wait => "wait".into(),
-            Op::Woken => "woken".into(),
-            Op::TimedOut => "timed out".into(),
-            Op::NotifyOne => "notify_one".into(),
-            Op::NotifyAll => "notify_all".into(),
-            Op::Park => "park".into(),
-            Op::Sleep => "sleep".into(),
-            Op::Finish => "return".into(),
-            Op::User(op) | Op::Operation(op, _) => op.into(),
-            Op::Atomic { op, .. } => op.into(),
-            Op::Access(false) => "read".into(),
-            Op::Access(true) => "write".into(),
-        }
-    }
-
-    /// What an atomic access did besides its name: operands, ordering, the value seen.
-    fn detail(self) -> Option<String> {
-        let Op::Atomic {
-            op,
-            order,
-            arg,
-            result,
-            ok,
-        } = self
-        else {
-            return None;
-        };
-        let mut s = String::new();
-        match arg {
-            [Some(a), Some(b)] => s.push_str(&format!("{a}->{b} ")),
-            [Some(a), None] => s.push_str(&format!("{a} ")),
-            _ => {}
-        }
-        s.push_str(&format!("{order:?}"));
-        match (ok, result) {
-            (Some(ok), Some(r)) => {
-                s.push_str(if ok { " ok" } else { " failed" });
-                s.push_str(&format!(" (was {r})"));
-            }
-            (Some(ok), None) => s.push_str(if ok { " ok" } else { " failed" }),
-            (None, Some(r)) if op == "load" => s.push_str(&format!(" = {r}")),
-            (None, Some(r)) => s.push_str(&format!(" (was {r})")),
-            (None, None) => {}
-        }
-        Some(s)
-    }
-
-    /// The kind of object the operation acts on, used to label it (`Mutex#1`).
-    fn kind(self) -> Option<&'static str> {
-        match self {
-            Op::Lock | Op::TryLock(_) | Op::Unlock => Some("Mutex"),
-            Op::Wait | Op::Woken | Op::TimedOut | Op::NotifyOne | Op::NotifyAll => Some("Condvar"),
-            Op::User(_) => Some("obj"),
-            Op::Operation(_, kind) => Some(kind),
-            Op::Atomic { .. } => Some("Atomic"),
-            Op::Access(_) => Some("Cell"),
-            _ => None,
-        }
-    }
-}
-
+/// One recorded operation, before the harness words it.
 #[derive(Clone, Copy, Debug)]
-struct RawEvent {
-    thread: u32,
-    op: Op,
-    object: usize,
-    location: Option<&'static Location<'static>>,
+pub(crate) struct RawEvent {
+    pub(crate) thread: u32,
+    pub(crate) op: Op,
+    pub(crate) object: usize,
+    pub(crate) location: Option<&'static Location<'static>>,
 }
 
 /// How many events each thread keeps; older ones are dropped (the end of a long stress run is what
@@ -316,29 +170,6 @@ pub enum ThreadState {
     Finished,
     /// Unwound from a panic.
     Panicked,
-}
-
-/// Who raised a panic, as the harness's panic hook saw it (see `note_panic`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PanicOrigin {
-    /// The body or the code under test: an assertion, an `unwrap`, any other `panic!`.
-    Body,
-    /// racezoo's [`crate::misuse::misuse`], with one of Go's misuse messages.
-    Misuse,
-    /// The model checker itself, from its own sources: a deadlock, a causality violation, a limit.
-    Checker,
-}
-
-/// A panic that escaped a thread of the execution (main's body or a spawned thread's closure): the
-/// only kind of panic that is a failure. A panic the code under test catches never becomes one.
-#[derive(Clone, Debug)]
-pub(crate) struct Escape {
-    /// The panic message.
-    pub(crate) message: String,
-    /// Where it was raised, as `file:line:col`, if the hook saw it.
-    pub(crate) location: Option<String>,
-    /// Who raised it.
-    pub(crate) origin: PanicOrigin,
 }
 
 #[derive(Default)]
@@ -452,66 +283,6 @@ fn me(recorder: &Arc<Recorder>) -> Arc<ThreadLog> {
     };
     remember(recorder, &log);
     log
-}
-
-/// Appends an event of the calling thread.
-pub(crate) fn record(op: Op, object: usize, location: &'static Location<'static>) {
-    push(op, object, Some(location), None)
-}
-
-/// Appends an event of the calling thread that has no meaningful source location (an unlock by a
-/// guard's destructor).
-pub(crate) fn record_unlocated(op: Op, object: usize) {
-    push(op, object, None, None)
-}
-
-/// Marks the calling thread as blocked in `op` until [`unblock`].
-pub(crate) fn block(op: Op, object: usize, location: &'static Location<'static>) {
-    let Some(recorder) = current() else { return };
-    if !recording(&recorder) {
-        return;
-    }
-    let log = me(&recorder);
-    let mut slot = log.slot();
-    if slot.opaque > 0 {
-        return;
-    }
-    slot.blocked = Some(RawEvent {
-        thread: log.index,
-        op,
-        object,
-        location: Some(location),
-    });
-}
-
-/// Clears the calling thread's blocked-on slot and records `op` as done.
-pub(crate) fn unblock(op: Op, object: usize, location: &'static Location<'static>) {
-    push(op, object, Some(location), Some(()))
-}
-
-fn push(op: Op, object: usize, location: Option<&'static Location<'static>>, unblock: Option<()>) {
-    let Some(recorder) = current() else { return };
-    if !recording(&recorder) {
-        return;
-    }
-    let log = me(&recorder);
-    let mut slot = log.slot();
-    if slot.opaque > 0 {
-        return;
-    }
-    let seq = recorder.seq.fetch_add(1, Ordering::Relaxed);
-    if unblock.is_some() {
-        slot.blocked = None;
-    }
-    slot.push(
-        seq,
-        RawEvent {
-            thread: log.index,
-            op,
-            object,
-            location,
-        },
-    );
 }
 
 impl Slot {
@@ -708,7 +479,7 @@ impl Recorder {
 
     /// As [`Recorder::escaped`], from inside the panic hook: never waits for the recorder's lock
     /// (the panicking thread might hold it), and drops the note if it cannot have it.
-    fn escaped_from_hook(&self, escape: Escape) {
+    pub(super) fn escaped_from_hook(&self, escape: Escape) {
         self.frozen.store(true, Ordering::Relaxed);
         if let Ok(mut shared) = self.shared.try_lock() {
             shared.escapes.push(escape);
@@ -754,192 +525,45 @@ impl Recorder {
         self.frozen.store(true, Ordering::Relaxed);
     }
 
-    /// Copies the current execution's log into a [`Trace`].
-    pub(crate) fn snapshot(&self) -> Trace {
+    /// Copies the current execution's log, raw: the harness labels and words it (`check::Trace`).
+    pub(crate) fn snapshot(&self) -> Snapshot {
         let shared = self.shared();
         let slots: Vec<_> = shared.threads.iter().map(|t| t.slot()).collect();
-        let names: Vec<String> = slots.iter().map(|s| s.name.clone()).collect();
         let mut events: Vec<(u64, RawEvent)> = slots
             .iter()
             .flat_map(|s| s.events.iter().copied())
             .collect();
         events.sort_by_key(|(seq, _)| *seq);
-        let mut labels: Vec<(&'static str, usize)> = Vec::new();
-        let mut label = |op: Op, object: usize| -> Option<String> {
-            let kind = op.kind()?;
-            let n = match labels.iter().position(|&(k, o)| k == kind && o == object) {
-                Some(i) => labels[..=i].iter().filter(|(k, _)| *k == kind).count(),
-                None => {
-                    labels.push((kind, object));
-                    labels.iter().filter(|(k, _)| *k == kind).count()
-                }
-            };
-            Some(match op {
-                Op::User(_) => format!("#{n}"),
-                _ => format!("{kind}#{n}"),
-            })
-        };
-        let mut convert = |e: &RawEvent| TraceEvent {
-            thread: e.thread as usize,
-            op: e.op.verb(&names),
-            object: label(e.op, e.object),
-            detail: e.op.detail(),
-            location: e.location.map(|l| format!("{}:{}", l.file(), l.line())),
-        };
-        let events = events.iter().map(|(_, e)| convert(e)).collect();
-        let threads = slots
-            .iter()
-            .enumerate()
-            .map(|(index, slot)| TraceThread {
-                index,
-                name: slot.name.clone(),
-                state: slot.state,
-                blocked: slot.blocked.as_ref().map(&mut convert),
-            })
-            .collect();
-        Trace {
-            threads,
-            events,
+        Snapshot {
+            threads: slots
+                .iter()
+                .map(|slot| RawThread {
+                    name: slot.name.clone(),
+                    state: slot.state,
+                    blocked: slot.blocked,
+                })
+                .collect(),
+            events: events.into_iter().map(|(_, e)| e).collect(),
             dropped: slots.iter().map(|s| s.dropped).sum(),
             main_returned: shared.main_returned,
         }
     }
 }
 
-thread_local! {
-    /// The last panics raised on this OS thread, newest last, as the harness's hook saw them.
-    static RECENT: RefCell<VecDeque<Escape>> = const { RefCell::new(VecDeque::new()) };
-    /// Set by [`crate::misuse::misuse`] just before it panics.
-    static MISUSE_NEXT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// How many recent panics an OS thread remembers (model threads share their OS thread).
-const RECENT_PANICS: usize = 16;
-
-/// Called by racezoo's misuse panics just before they panic: the next panic on this thread is a
-/// [`PanicOrigin::Misuse`].
-pub(crate) fn next_panic_is_misuse() {
-    let _ = MISUSE_NEXT.try_with(|m| m.set(true));
-}
-
-/// Called from the harness's panic hook for every panic on this OS thread: remembers its message,
-/// location and origin, so that if it escapes a thread its report can say where and who. It is not
-/// a failure by itself: only [`escaping`] makes one. `from_checker` says the location is in a model
-/// checker's own sources.
-pub(crate) fn note_panic(message: String, location: Option<String>, from_checker: bool) {
-    let misuse = MISUSE_NEXT.try_with(|m| m.replace(false)).unwrap_or(false);
-    let origin = if from_checker {
-        PanicOrigin::Checker
-    } else if misuse {
-        PanicOrigin::Misuse
-    } else {
-        PanicOrigin::Body
-    };
-    let escape = Escape {
-        message,
-        location,
-        origin,
-    };
-    // The checker's own panic is the execution's failure even if the body catches it (a pool or an
-    // errgroup catching what it takes for a job's panic): the checker has given the execution up.
-    if origin == PanicOrigin::Checker {
-        if let Some(recorder) = current() {
-            recorder.escaped_from_hook(escape.clone());
-        }
-    }
-    let _ = RECENT.try_with(|r| {
-        if let Ok(mut recent) = r.try_borrow_mut() {
-            if recent.len() == RECENT_PANICS {
-                recent.pop_front();
-            }
-            recent.push_back(escape);
-        }
-    });
-}
-
-/// Describes a panic payload that is escaping a thread: its message, and where and by whom it was
-/// raised if the hook saw it on this OS thread (the newest panic with the same message).
-pub(crate) fn describe(payload: &(dyn std::any::Any + Send)) -> Escape {
-    let message = payload_message(payload);
-    let seen = RECENT
-        .try_with(|r| {
-            r.try_borrow()
-                .ok()
-                .and_then(|recent| recent.iter().rev().find(|e| e.message == message).cloned())
-        })
-        .ok()
-        .flatten();
-    seen.unwrap_or(Escape {
-        message,
-        location: None,
-        origin: PanicOrigin::Body,
-    })
-}
-
-/// Records, in `recorder`, a panic escaping one of its threads. Once the checker has abandoned the
-/// execution, only its own panic is a failure: the other threads' stacks are then unwound by the
-/// checker tearing the execution down, and that is not something they did.
-pub(crate) fn escaping(recorder: &Recorder, payload: &(dyn std::any::Any + Send)) {
-    let escape = describe(payload);
-    if escape.origin != PanicOrigin::Checker && super::abandon::abandoned() {
-        return;
-    }
-    recorder.escaped(escape);
-}
-
-/// Extracts the message of a panic payload (`&str` or `String`), or a placeholder.
-pub(crate) fn payload_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic payload>".to_string()
-    }
-}
-
-/// One recorded operation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct TraceEvent {
-    /// Index of the thread that performed it (into [`Trace::threads`]).
-    pub thread: usize,
-    /// What it did (`lock`, `wait`, `spawn t1`, …).
-    pub op: String,
-    /// The object it acted on, labelled in order of first appearance (`Mutex#1`, `Condvar#1`).
-    pub object: Option<String>,
-    /// For an atomic access: its operands, ordering and the value it saw (`Relaxed = 1`).
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub detail: Option<String>,
-    /// The source location of the call, as `file:line`.
-    pub location: Option<String>,
-}
-
-/// One thread of a traced execution.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct TraceThread {
-    /// Its index; main is 0, spawned threads count up in spawn order.
-    pub index: usize,
-    /// Its name: `main`, the `Builder` name, or `t<index>`.
-    pub name: String,
+/// One thread of a [`Snapshot`].
+pub(crate) struct RawThread {
+    /// `main`, the `Builder` name, or `t<index>`.
+    pub(crate) name: String,
     /// Whether it finished.
-    pub state: ThreadState,
-    /// The operation it was blocked in when the execution ended, if any.
-    pub blocked: Option<TraceEvent>,
+    pub(crate) state: ThreadState,
+    /// What it was blocked in when the snapshot was taken.
+    pub(crate) blocked: Option<RawEvent>,
 }
 
-/// The events of one execution (the failing one, in a report), in execution order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Trace {
-    /// The execution's threads, main first.
-    pub threads: Vec<TraceThread>,
-    /// Its events, in the order they happened.
-    pub events: Vec<TraceEvent>,
-    /// How many of the oldest events were dropped (each thread keeps its last 4,096).
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub dropped: usize,
-    /// Whether main returned from the body.
-    pub main_returned: bool,
+/// An execution's log as recorded: threads in index order, events in execution order.
+pub(crate) struct Snapshot {
+    pub(crate) threads: Vec<RawThread>,
+    pub(crate) events: Vec<RawEvent>,
+    pub(crate) dropped: usize,
+    pub(crate) main_returned: bool,
 }
