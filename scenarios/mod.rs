@@ -165,11 +165,18 @@ pub struct Bounds {
     pub watchdog: Duration,
 }
 
+/// The zoo's bounds; loom's preemption bound comes from `LOOM_MAX_PREEMPTIONS` when set.
+///
+/// # Panics
+///
+/// Panics with [`crate::check::ConfigError`]'s line if a bound in the environment is not a whole
+/// number (see [`Config::from_env`]): a silent default would run another check than the one asked.
 impl Default for Bounds {
+    #[track_caller]
     fn default() -> Self {
-        let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+        let env = Config::from_env().unwrap_or_else(|e| panic!("{e}"));
         Bounds {
-            preemptions: env("LOOM_MAX_PREEMPTIONS").unwrap_or(2),
+            preemptions: env.preemptions.unwrap_or(2),
             loom_executions: 20_000,
             iterations: 1_000,
             seed: 0x5eed,

@@ -1,347 +1,740 @@
-//! `racezoo`: the detection matrix. Runs every zoo scenario under every checker, prints scenario ×
-//! checker → verdict, executions until detection and wall time, and writes the same as Markdown and
-//! JSON.
+//! `racezoo`: the zoo's tool. Lists the scenarios, explains one, runs it under the checker of your
+//! choice with the interleaving that broke it, replays a failure, and renders the whole detection
+//! matrix (text, Markdown, JSON, or a self-contained HTML page with swimlanes).
 //!
-//! A plain (std) build runs the stress checker itself, then builds its own loom and shuttle flavours
-//! (each in its own target dir under `target/`), runs them and merges their rows into one matrix. A
-//! loom or shuttle build, or `--here`, runs only the checkers of its own flavour.
+//! A plain (std) build runs the stress checker itself. For loom and shuttle it builds its own loom-
+//! or shuttle-flavoured self (each in its own target dir under `target/`), runs it with `--here
+//! --rows`, reads its rows back as JSON and presents them: a user never types RUSTFLAGS. A loom or
+//! shuttle build, or `--here`, runs only the checkers of its own flavour.
+//!
+//! Exit codes: 0 = everything as expected, 1 = a verdict differs from its expectation (or a flavour
+//! could not be built or run), 2 = bad usage, reported in one line before any long work starts.
 
+mod checks;
+mod flavour;
+mod html;
+mod lesson;
 mod matrix;
+mod show;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, ExitCode, Stdio};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, Subcommand};
-use racezoo::check::{self, Checker, Report, Verdict};
-use racezoo::scenarios::{self, Bounds, Expectation, Scenario};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use racezoo::check::{self, Checker, ReplayHandle};
+use racezoo::scenarios::{self, Bounds, Scenario};
 use racezoo::sync::{FLAVOUR, Flavour};
 
-use self::matrix::{Row, Status};
+use self::matrix::{Matrix, Status};
+
+/// The workspace root: where `target/`, `docs/` and the scenarios live.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 #[derive(Parser)]
 #[command(
     name = "racezoo",
     version,
-    about = "Hunt Go-style concurrency bugs with loom, shuttle and stress: the zoo's detection matrix"
+    about = "Hunt Go-style concurrency bugs with loom, shuttle and stress: the zoo, its lessons and its detection matrix",
+    after_help = "\
+Examples:
+  racezoo                                   the detection matrix (same as `racezoo matrix`)
+  racezoo list --pattern waitgroup          the WaitGroup scenarios and what each checker finds
+  racezoo explain counter::lost_update      the lesson: Go original, the bug, the fix
+  racezoo run counter::lost_update --checker loom
+  racezoo replay loom:preemptions=2:execution=1 counter::lost_update
+  racezoo matrix --format html --out target/zoo/matrix.html
+
+Exit codes: 0 as expected, 1 a verdict differs from its expectation, 2 bad usage."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,
     #[command(flatten)]
-    zoo: ZooArgs,
+    matrix: MatrixArgs,
 }
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Run every scenario under every checker and print the matrix (the default).
-    Zoo(ZooArgs),
-    /// List the scenarios and what each checker is expected to find.
-    List,
+    /// List the scenarios: pattern, variant, and what each checker is expected to conclude.
+    #[command(after_help = "\
+Examples:
+  racezoo list
+  racezoo list --pattern rendezvous
+  racezoo list --json > zoo.json")]
+    List(ListArgs),
+    /// Explain a scenario: the Go original, what goes wrong, what each checker reports, the fix.
+    #[command(after_help = "\
+Examples:
+  racezoo explain waitgroup::add_inside_goroutine
+  racezoo explain counter::abba")]
+    Explain(ExplainArgs),
+    /// Run one scenario under one checker (or all four) and show the verdict and the interleaving.
+    #[command(after_help = "\
+Examples:
+  racezoo run counter::lost_update                       every checker
+  racezoo run counter::lost_update --checker loom
+  racezoo run rendezvous::first_response_wins --checker shuttle-pct --seed 7
+  racezoo run counter::lost_update --checker stress --iterations 5000 --json")]
+    Run(RunArgs),
+    /// Re-run a failure from the replay handle a report printed, with the same verdict and trace.
+    #[command(after_help = "\
+Examples:
+  racezoo replay loom:preemptions=2:execution=1 counter::lost_update
+  racezoo replay 'shuttle-random:910102ccdedf9592aba2afd70104' rendezvous::send_no_receiver")]
+    Replay(ReplayArgs),
+    /// Run the whole zoo under every checker: the detection matrix (the default command).
+    #[command(
+        alias = "zoo",
+        after_help = "\
+Examples:
+  racezoo matrix                               text on the terminal; also writes target/zoo/matrix.{md,json,html}
+  racezoo matrix --filter waitgroup --traces   one pattern, with every found bug's trace
+  racezoo matrix --format html --out report.html
+  racezoo matrix --format json > matrix.json"
+    )]
+    Matrix(MatrixArgs),
 }
 
-#[derive(clap::Args, Clone, Default)]
-struct ZooArgs {
-    /// Only scenarios whose `pattern::variant` contains this text.
+#[derive(Args)]
+struct ListArgs {
+    /// Only this pattern (rendezvous, select, waitgroup, counter, pool, errgroup, lesson).
+    #[arg(long, value_name = "P")]
+    pattern: Option<String>,
+    /// One JSON array instead of text.
     #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// The scenario, as `pattern::variant` (see `racezoo list`).
+    id: String,
+}
+
+/// How hard each checker tries; unset knobs keep the zoo's defaults.
+#[derive(Args, Clone, Default)]
+struct BoundArgs {
+    /// shuttle: the scheduler's seed (default: fixed, so that a run is repeatable).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// How many tries: shuttle schedules (default 1000), loom executions before the run is cut
+    /// (default 20000), stress runs (default 1000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    iterations: Option<u64>,
+    /// loom: preemptions per execution (default: LOOM_MAX_PREEMPTIONS, else 2).
+    #[arg(long, value_name = "N")]
+    preemptions: Option<usize>,
+    /// stress: runs per scenario (overrides --iterations for stress; default 1000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    runs: Option<u64>,
+}
+
+/// The checkers, as the command line names them.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckerArg {
+    /// loom: exhaustive within a preemption bound, weak memory included.
+    Loom,
+    /// shuttle's random scheduler.
+    ShuttleRandom,
+    /// shuttle's PCT scheduler (probabilistic concurrency testing).
+    ShuttlePct,
+    /// real threads, many runs.
+    Stress,
+}
+
+impl From<CheckerArg> for Checker {
+    fn from(c: CheckerArg) -> Checker {
+        match c {
+            CheckerArg::Loom => Checker::Loom,
+            CheckerArg::ShuttleRandom => Checker::ShuttleRandom,
+            CheckerArg::ShuttlePct => Checker::ShuttlePct,
+            CheckerArg::Stress => Checker::Stress,
+        }
+    }
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The scenario, as `pattern::variant` (see `racezoo list`).
+    id: String,
+    /// The checker (default: all four).
+    #[arg(long, value_enum)]
+    checker: Option<CheckerArg>,
+    #[command(flatten)]
+    bounds: BoundArgs,
+    /// The reports as JSON, one per line, instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Run only the checkers of this build's flavour; do not build the other flavours.
+    #[arg(long)]
+    here: bool,
+    /// Internal: print rows as JSON lines (how a flavoured child answers its parent).
+    #[arg(long, hide = true)]
+    rows: bool,
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+    /// The handle a report printed (`loom:preemptions=2:execution=1`, `shuttle-pct:…`).
+    handle: String,
+    /// The scenario the handle came from, as `pattern::variant`.
+    id: String,
+    /// The report as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Replay in this build; do not build the handle's flavour.
+    #[arg(long)]
+    here: bool,
+    /// Internal: print rows as JSON lines.
+    #[arg(long, hide = true)]
+    rows: bool,
+}
+
+/// What `matrix --format` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// The table as Markdown (what `docs/matrix.md` holds).
+    Md,
+    /// Every row with its report, as JSON.
+    Json,
+    /// One self-contained page: the matrix and every found bug's trace as swimlanes.
+    Html,
+}
+
+#[derive(Args, Clone, Default)]
+struct MatrixArgs {
+    /// Only scenarios whose `pattern::variant` contains this text.
+    #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
     /// Run only the checkers of this build's flavour; do not build the other flavours.
     #[arg(long)]
     here: bool,
-    /// Print one JSON row per line instead of the matrix (and write no files).
-    #[arg(long)]
-    json: bool,
-    /// Print the full report, trace included, of every bug found (not only of unexpected verdicts).
+    /// Write (with --out) or print this format instead of the text table.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Where --format writes (the format is taken from the extension if --format is not given).
+    /// Without --format and --out, the matrix is also written to target/zoo/matrix.{md,json,html}.
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    /// Print every found bug's full report, trace included (not only of unexpected results).
     #[arg(long)]
     traces: bool,
-    /// Stress: runs per scenario (the matrix says how many of them showed the bug). Default 1000.
-    #[arg(long)]
-    runs: Option<usize>,
-    /// shuttle: the scheduler's seed. Default: fixed, so that a run is repeatable.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Where to write `matrix.md` and `matrix.json`.
-    #[arg(long, default_value = "target/zoo")]
-    out: PathBuf,
+    #[command(flatten)]
+    bounds: BoundArgs,
     /// Also write the matrix to `docs/matrix.md` (the committed copy).
     #[arg(long)]
     docs: bool,
+    /// Internal: print rows as JSON lines (how a flavoured child answers its parent).
+    #[arg(long, hide = true)]
+    rows: bool,
 }
 
-/// The workspace root: where `target/`, `docs/` and the scenarios live.
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+/// Why the tool stops.
+enum Failure {
+    /// Bad usage: exit code 2.
+    Usage(String),
+    /// Something could not be done (a flavour did not build): exit code 1.
+    Broken(String),
+}
+
+/// `Ok(true)`: everything as expected; `Ok(false)`: some verdict differs from its expectation.
+type Outcome = Result<bool, Failure>;
+
+fn usage<T>(message: impl Into<String>) -> Result<T, Failure> {
+    Err(Failure::Usage(message.into()))
+}
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Some(Cmd::List) => list(),
-        Some(Cmd::Zoo(args)) => zoo(&args),
-        None => zoo(&cli.zoo),
-    }
-}
-
-fn list() -> ExitCode {
-    for s in scenarios::all() {
-        println!("{:<36} {}", s.id(), s.summary);
-        for (checker, expect) in s.expect {
-            println!("    {:<16} expects {expect}", checker.name());
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    let outcome = environment().and_then(|()| match cli.command {
+        Some(Cmd::List(args)) => list(&args),
+        Some(Cmd::Explain(args)) => explain(&args),
+        Some(Cmd::Run(args)) => run(&args),
+        Some(Cmd::Replay(args)) => replay(&args),
+        Some(Cmd::Matrix(args)) => matrix(&args),
+        None => matrix(&cli.matrix),
+    });
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(Failure::Usage(message)) => {
+            eprintln!("racezoo: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Broken(message)) => {
+            eprintln!("racezoo: {message}");
+            ExitCode::FAILURE
         }
     }
-    ExitCode::SUCCESS
 }
 
-/// The bounds of this run: the zoo's defaults with the command line's overrides.
-fn bounds(args: &ZooArgs) -> Bounds {
+/// Help and version print as clap renders them; every other parse error becomes one line.
+fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let rendered = e.render().to_string();
+    let first = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("bad usage")
+        .trim_start_matches("error: ")
+        .to_string();
+    let mut line = first;
+    if let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue) {
+        line.push_str(&format!(" (one of: {})", valid.join(", ")));
+    }
+    if let Some(ContextValue::String(suggested)) = e.get(ContextKind::SuggestedSubcommand) {
+        line.push_str(&format!(" (did you mean `{suggested}`?)"));
+    }
+    eprintln!("racezoo: {line}; see `racezoo --help`");
+    ExitCode::from(2)
+}
+
+/// The variables the tool and the harness read: each must hold what it is documented to hold, and a
+/// `RACEZOO_*` name that nothing reads is a typo worth one line, not a silent default.
+fn environment() -> Result<(), Failure> {
+    check::Config::from_env().map_err(|e| Failure::Usage(e.to_string()))?;
+    const KNOWN: [&str; 4] = [
+        "RACEZOO_SHUTTLE_ITERATIONS",
+        "RACEZOO_STRESS_RUNS",
+        "RACEZOO_DEBUG_PANICS",
+        "RACEZOO_SUITE_CHILD",
+    ];
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("RACEZOO_") && !KNOWN.contains(&name.as_ref()) {
+            return usage(format!(
+                "unknown variable {name} (racezoo reads {}); unset it",
+                KNOWN.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Finds the scenario `id`, or says which ids are closest.
+fn scenario(id: &str) -> Result<Scenario, Failure> {
+    let all = scenarios::all();
+    if let Some(s) = all.iter().find(|s| s.id() == id) {
+        return Ok(*s);
+    }
+    let mut near: Vec<(f64, String)> = all
+        .iter()
+        .map(|s| {
+            let sid = s.id();
+            let score =
+                strsim::jaro_winkler(id, &sid).max(if sid.contains(id) { 0.9 } else { 0.0 });
+            (score, sid)
+        })
+        .filter(|(score, _)| *score > 0.75)
+        .collect();
+    near.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let near: Vec<String> = near.into_iter().take(3).map(|(_, id)| id).collect();
+    if near.is_empty() {
+        usage(format!(
+            "no scenario {id:?}; `racezoo list` shows the {} there are",
+            all.len()
+        ))
+    } else {
+        usage(format!(
+            "no scenario {id:?}; did you mean {}?",
+            near.join(" or ")
+        ))
+    }
+}
+
+fn patterns() -> BTreeSet<&'static str> {
+    scenarios::all().iter().map(|s| s.pattern).collect()
+}
+
+fn list(args: &ListArgs) -> Outcome {
+    if let Some(p) = &args.pattern {
+        if !patterns().contains(p.as_str()) {
+            return usage(format!(
+                "no pattern {p:?} (patterns: {})",
+                patterns().into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    let chosen: Vec<Scenario> = scenarios::all()
+        .into_iter()
+        .filter(|s| args.pattern.as_deref().is_none_or(|p| s.pattern == p))
+        .collect();
+    if args.json {
+        let value: Vec<serde_json::Value> = chosen
+            .iter()
+            .map(|s| {
+                let expect: serde_json::Map<String, serde_json::Value> = s
+                    .expect
+                    .iter()
+                    .map(|(c, e)| (c.name().to_string(), e.to_string().into()))
+                    .collect();
+                serde_json::json!({
+                    "id": s.id(),
+                    "pattern": s.pattern,
+                    "variant": s.variant,
+                    "correct": s.is_correct(),
+                    "summary": s.summary,
+                    "expect": expect,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).expect("the list serializes")
+        );
+        return Ok(true);
+    }
+    print!("{}", show::list(&chosen));
+    Ok(true)
+}
+
+fn explain(args: &ExplainArgs) -> Outcome {
+    let scenario = scenario(&args.id)?;
+    print!("{}", lesson::explain(&scenario));
+    Ok(true)
+}
+
+/// The zoo's bounds with the command line's overrides.
+fn bounds(args: &BoundArgs) -> Bounds {
     let defaults = Bounds::default();
+    let tries = args.iterations.map(|n| n as usize);
     Bounds {
-        runs: args.runs.unwrap_or(1_000),
+        preemptions: args.preemptions.unwrap_or(defaults.preemptions),
+        loom_executions: tries.unwrap_or(defaults.loom_executions),
+        iterations: tries.unwrap_or(defaults.iterations),
         seed: args.seed.unwrap_or(defaults.seed),
+        runs: args.runs.map(|n| n as usize).or(tries).unwrap_or(1_000),
         ..defaults
     }
 }
 
-fn selected(args: &ZooArgs) -> Result<Vec<Scenario>, String> {
+/// The same bounds as command-line arguments, for a flavoured child.
+fn bound_flags(args: &BoundArgs) -> Vec<String> {
+    let mut flags = Vec::new();
+    let mut push = |name: &str, value: Option<String>| {
+        if let Some(v) = value {
+            flags.push(name.to_string());
+            flags.push(v);
+        }
+    };
+    push("--seed", args.seed.map(|v| v.to_string()));
+    push("--iterations", args.iterations.map(|v| v.to_string()));
+    push("--preemptions", args.preemptions.map(|v| v.to_string()));
+    push("--runs", args.runs.map(|v| v.to_string()));
+    flags
+}
+
+/// Whether this process runs every checker itself (`--here`, or a loom/shuttle build).
+fn here_only(here: bool) -> bool {
+    here || FLAVOUR != Flavour::Std
+}
+
+fn run(args: &RunArgs) -> Outcome {
+    let scenario = scenario(&args.id)?;
+    let checkers: Vec<Checker> = match args.checker {
+        Some(c) => vec![c.into()],
+        None => Checker::ALL.to_vec(),
+    };
+    let bounds = bounds(&args.bounds);
+    let mut rows = Vec::new();
+    if here_only(args.here) || args.rows {
+        let foreign: Vec<&Checker> = checkers.iter().filter(|c| c.flavour() != FLAVOUR).collect();
+        if args.checker.is_some() && !foreign.is_empty() {
+            return usage(format!(
+                "{} needs the {} flavour and this is the {FLAVOUR} build; drop --here",
+                foreign[0],
+                foreign[0].flavour()
+            ));
+        }
+        for checker in checkers.iter().filter(|c| c.flavour() == FLAVOUR) {
+            let row = checks::check_one(&scenario, *checker, &bounds);
+            if args.rows {
+                println!("{}", serde_json::to_string(&row).expect("rows serialize"));
+            } else {
+                rows.push(row);
+            }
+        }
+        if args.rows {
+            return Ok(true);
+        }
+    } else {
+        let flavours = flavours_of(&checkers);
+        flavour::preflight(&flavours)?;
+        for checker in checkers.iter().filter(|c| c.flavour() == Flavour::Std) {
+            eprintln!("racezoo: {} under {checker} ...", scenario.id());
+            rows.push(checks::check_one(&scenario, *checker, &bounds));
+        }
+        for f in flavours {
+            let mut child = vec!["run".to_string(), scenario.id()];
+            if let Some(c) = args.checker {
+                child.push("--checker".into());
+                child.push(Checker::from(c).name().into());
+            }
+            child.extend(bound_flags(&args.bounds));
+            flavour::run_child(f, &child, |row| rows.push(row))?;
+        }
+    }
+    rows.sort_by_key(|r| Checker::ALL.iter().position(|c| *c == r.checker));
+    let color = show::color_stdout();
+    for row in &rows {
+        if args.json {
+            match &row.report {
+                Some(report) => println!("{}", report.to_json()),
+                None => println!("{}", serde_json::to_string(row).expect("rows serialize")),
+            }
+        } else {
+            print!("{}", show::row(&scenario, row, color));
+        }
+    }
+    Ok(rows.iter().all(|r| r.status != Status::Differs))
+}
+
+/// The flavours other than std that `checkers` need, in order.
+fn flavours_of(checkers: &[Checker]) -> Vec<Flavour> {
+    [Flavour::Loom, Flavour::Shuttle]
+        .into_iter()
+        .filter(|f| checkers.iter().any(|c| c.flavour() == *f))
+        .collect()
+}
+
+fn replay(args: &ReplayArgs) -> Outcome {
+    let scenario = scenario(&args.id)?;
+    let handle: ReplayHandle = args
+        .handle
+        .parse()
+        .map_err(|e: check::ReplayError| Failure::Usage(e.to_string()))?;
+    let checker = handle.checker();
+    let mut rows = Vec::new();
+    if here_only(args.here) || args.rows {
+        if checker.flavour() != FLAVOUR {
+            return usage(format!(
+                "handle {handle} is from the {} flavour and this is the {FLAVOUR} build; drop --here",
+                checker.flavour()
+            ));
+        }
+        let row = checks::replay_one(&scenario, &handle)?;
+        if args.rows {
+            println!("{}", serde_json::to_string(&row).expect("rows serialize"));
+            return Ok(true);
+        }
+        rows.push(row);
+    } else {
+        let f = checker.flavour();
+        if f == Flavour::Std {
+            rows.push(checks::replay_one(&scenario, &handle)?);
+        } else {
+            flavour::preflight(&[f])?;
+            let child = vec!["replay".to_string(), handle.to_string(), scenario.id()];
+            flavour::run_child(f, &child, |row| rows.push(row))?;
+        }
+    }
+    let color = show::color_stdout();
+    for row in &rows {
+        if args.json {
+            if let Some(report) = &row.report {
+                println!("{}", report.to_json());
+            }
+        } else {
+            print!("{}", show::row(&scenario, row, color));
+        }
+    }
+    Ok(rows.iter().all(|r| r.status != Status::Differs))
+}
+
+/// The scenarios `--filter` selects, or why none is.
+fn selected(filter: Option<&str>) -> Result<Vec<Scenario>, Failure> {
     let all = scenarios::all();
     let chosen: Vec<Scenario> = all
         .iter()
         .copied()
-        .filter(|s| {
-            args.filter
-                .as_ref()
-                .is_none_or(|f| s.id().contains(f.as_str()))
-        })
+        .filter(|s| filter.is_none_or(|f| s.id().contains(f)))
         .collect();
     if chosen.is_empty() {
-        let patterns: std::collections::BTreeSet<&str> = all.iter().map(|s| s.pattern).collect();
-        return Err(format!(
+        return usage(format!(
             "no scenario matches --filter {:?} (patterns: {}; `racezoo list` lists them all)",
-            args.filter.as_deref().unwrap_or_default(),
-            patterns.into_iter().collect::<Vec<_>>().join(", ")
+            filter.unwrap_or_default(),
+            patterns().into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
     Ok(chosen)
 }
 
-/// Runs `scenario` under `checker` (of this flavour) and judges the report.
-fn check_one(scenario: &Scenario, checker: Checker, bounds: &Bounds) -> Row {
-    let expect = scenario.expectation(checker);
-    let mut row = Row::new(scenario, checker, expect);
-    if let Expectation::Skips(why) = expect {
-        row.status = Status::Skipped;
-        row.why = Some(why.to_string());
-        return row;
-    }
-    let result = if checker == Checker::Stress {
-        stress_counting(scenario, bounds).map(|(report, hits)| {
-            row.hits = Some(hits);
-            report
-        })
-    } else {
-        checker.run(&bounds.config(), scenario.body)
-    };
-    match result {
-        Ok(report) => row.judge(scenario, report),
-        Err(e) => {
-            row.status = Status::Differs;
-            row.why = Some(format!("the checker could not judge the body: {e}"));
-        }
-    }
-    row
+/// Where the matrix goes, decided (and checked writable) before anything runs.
+struct Outputs {
+    /// `--format` with `--out`: that one file.
+    file: Option<(Format, PathBuf)>,
+    /// `--format` without `--out`: print that format instead of the text table.
+    print: Option<Format>,
 }
 
-/// Stress, counted: up to `bounds.runs` single runs, counting those that showed a bug. It stops at
-/// the first `Hang` (each costs a watchdog and leaves its threads behind). Returns the report of the
-/// first failing run (or of the last passing one) and `(runs with a bug, runs)`.
-fn stress_counting(
-    scenario: &Scenario,
-    bounds: &Bounds,
-) -> Result<(Report, (u64, u64)), check::CheckError> {
-    let config = check::Config {
-        runs: 1,
-        ..bounds.config()
-    };
-    let start = Instant::now();
-    let (mut hits, mut runs) = (0u64, 0u64);
-    let mut first: Option<Report> = None;
-    let mut last = None;
-    for _ in 0..bounds.runs {
-        let report = check::stress(&config, scenario.body)?;
-        runs += 1;
-        if report.verdict != Verdict::Pass {
-            hits += 1;
-            // A run that outlived its watchdog left threads behind: counting on would cost a
-            // watchdog per run.
-            let hang = report.verdict == Verdict::Hang || report.elapsed >= bounds.watchdog;
-            if first.is_none() {
-                let mut report = report;
-                report.executions = runs;
-                first = Some(report);
+fn outputs(args: &MatrixArgs) -> Result<Outputs, Failure> {
+    if args.docs && (args.filter.is_some() || args.here) {
+        return usage("--docs writes the whole matrix: drop --filter and --here");
+    }
+    let format = match (args.format, &args.out) {
+        (Some(f), _) => Some(f),
+        (None, Some(out)) => Some(match out.extension().and_then(|e| e.to_str()) {
+            Some("md") => Format::Md,
+            Some("json") => Format::Json,
+            Some("html" | "htm") => Format::Html,
+            _ => {
+                return usage(format!(
+                    "cannot tell the format of --out {}: add --format md|json|html",
+                    out.display()
+                ));
             }
-            if hang {
-                break;
-            }
-        } else {
-            last = Some(report);
+        }),
+        (None, None) => None,
+    };
+    match (&args.out, format) {
+        (Some(out), Some(f)) => {
+            writable(out)?;
+            Ok(Outputs {
+                file: Some((f, out.clone())),
+                print: None,
+            })
         }
-    }
-    let mut report = first
-        .or(last)
-        .expect("at least one stress run (--runs must be at least 1)");
-    if report.verdict == Verdict::Pass {
-        report.executions = runs;
-    }
-    report.elapsed = start.elapsed();
-    Ok((report, (hits, runs)))
-}
-
-/// Runs every selected scenario under this flavour's checkers; each row goes to `sink` as it is
-/// done, with a progress line on stderr.
-fn run_here(scenarios: &[Scenario], bounds: &Bounds, mut sink: impl FnMut(Row)) {
-    let checkers = Checker::available();
-    let total = scenarios.len() * checkers.len();
-    let mut done = 0;
-    for scenario in scenarios {
-        for &checker in &checkers {
-            done += 1;
-            eprintln!(
-                "racezoo [{FLAVOUR} {done}/{total}, {} left] {} under {checker}",
-                total - done,
-                scenario.id()
-            );
-            sink(check_one(scenario, checker, bounds));
-        }
+        (None, f) => Ok(Outputs {
+            file: None,
+            print: f,
+        }),
+        (Some(_), None) => unreachable!("a format is always decided when --out is given"),
     }
 }
 
-/// Builds this binary in `flavour` (cargo's progress shown), runs it with `zoo --here --json` and
-/// reads its rows back as they come; its progress lines pass through.
-fn run_flavour(flavour: Flavour, args: &ZooArgs, rows: &mut Vec<Row>) -> Result<(), String> {
-    let manifest_dir = ROOT;
-    let target_dir = format!("{manifest_dir}/target/{flavour}");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    eprintln!(
-        "racezoo: building the {flavour} flavour in target/{flavour} (first time: a few minutes) ..."
-    );
-    let started = Instant::now();
-    let status = Command::new(&cargo)
-        .current_dir(manifest_dir)
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "racezoo-cli",
-            "--bin",
-            "racezoo",
-        ])
-        .env("RUSTFLAGS", flavour.rustflags())
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!("building the {flavour} flavour failed ({status})"));
+/// Checks that `path` can be written, creating its directory: one line now rather than after the
+/// whole matrix has run.
+fn writable(path: &Path) -> Result<(), Failure> {
+    let fail =
+        |e: std::io::Error| Failure::Usage(format!("cannot write --out {}: {e}", path.display()));
+    if path.is_dir() {
+        return usage(format!(
+            "cannot write --out {}: it is a directory",
+            path.display()
+        ));
     }
-    eprintln!(
-        "racezoo: {flavour} flavour built in {:.0?}; running its checkers",
-        started.elapsed()
-    );
-    let mut cmd = Command::new(format!("{target_dir}/release/racezoo"));
-    cmd.current_dir(manifest_dir)
-        .args(["zoo", "--here", "--json"])
-        .stdout(Stdio::piped());
-    if let Some(filter) = &args.filter {
-        cmd.args(["--filter", filter]);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(fail)?;
     }
-    if let Some(seed) = args.seed {
-        cmd.args(["--seed", &seed.to_string()]);
-    }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run the {flavour} flavour: {e}"))?;
-    let stdout = child.stdout.take().expect("piped");
-    let before = rows.len();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("reading the {flavour} flavour: {e}"))?;
-        if line.starts_with('{') {
-            let row: Row = serde_json::from_str(&line)
-                .map_err(|e| format!("bad row from the {flavour} flavour: {e}"))?;
-            rows.push(row);
-        }
-    }
-    let status = child.wait().map_err(|e| e.to_string())?;
-    if rows.len() == before && !status.success() {
-        return Err(format!("the {flavour} flavour failed ({status})"));
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(fail)?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
     }
     Ok(())
 }
 
-fn zoo(args: &ZooArgs) -> ExitCode {
-    let scenarios = match selected(args) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("racezoo: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if args.runs == Some(0) {
-        eprintln!("racezoo: --runs must be at least 1");
-        return ExitCode::from(2);
-    }
-    let bounds = bounds(args);
-    let started = Instant::now();
-    let mut rows = Vec::new();
-    if args.json {
-        run_here(&scenarios, &bounds, |row| {
+fn matrix(args: &MatrixArgs) -> Outcome {
+    let scenarios = selected(args.filter.as_deref())?;
+    let bounds = bounds(&args.bounds);
+    if args.rows {
+        checks::run_here(&scenarios, &bounds, |row| {
             println!("{}", serde_json::to_string(&row).expect("rows serialize"));
         });
-        return ExitCode::SUCCESS;
+        return Ok(true);
     }
-    run_here(&scenarios, &bounds, |row| rows.push(row));
+    let outputs = outputs(args)?;
+    let others = if here_only(args.here) {
+        Vec::new()
+    } else {
+        vec![Flavour::Loom, Flavour::Shuttle]
+    };
+    flavour::preflight(&others)?;
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    checks::run_here(&scenarios, &bounds, |row| rows.push(row));
     let mut errors = Vec::new();
-    if FLAVOUR == Flavour::Std && !args.here {
-        for flavour in [Flavour::Loom, Flavour::Shuttle] {
-            if let Err(e) = run_flavour(flavour, args, &mut rows) {
+    for f in others {
+        let mut child = vec!["matrix".to_string()];
+        if let Some(filter) = &args.filter {
+            child.push("--filter".into());
+            child.push(filter.clone());
+        }
+        child.extend(bound_flags(&args.bounds));
+        if let Err(Failure::Broken(e) | Failure::Usage(e)) =
+            flavour::run_child(f, &child, |row| rows.push(row))
+        {
+            errors.push(e);
+        }
+    }
+    let matrix = Matrix::new(&scenarios, rows, started.elapsed());
+    let rendered = |f: Format| match f {
+        Format::Md => matrix.markdown(),
+        Format::Json => matrix.json(),
+        Format::Html => html::report(&matrix, &scenarios),
+    };
+    match (&outputs.file, outputs.print) {
+        (Some((f, path)), _) => {
+            print!("{}", matrix.text(args.traces, show::color_stdout()));
+            if let Err(e) = write(path, &rendered(*f)) {
                 errors.push(e);
             }
         }
+        (None, Some(f)) => print!("{}", rendered(f)),
+        (None, None) => {
+            print!("{}", matrix.text(args.traces, show::color_stdout()));
+            let dir = PathBuf::from(ROOT).join("target/zoo");
+            for (name, f) in [
+                ("matrix.md", Format::Md),
+                ("matrix.json", Format::Json),
+                ("matrix.html", Format::Html),
+            ] {
+                if let Err(e) = write(&dir.join(name), &rendered(f)) {
+                    errors.push(e);
+                }
+            }
+        }
     }
-    let elapsed = started.elapsed();
-    let matrix = matrix::Matrix::new(&scenarios, rows, elapsed);
-    print!("{}", matrix.text(args.traces));
-    if let Err(e) = write_files(&matrix, args) {
-        errors.push(e);
+    if args.docs {
+        if let Err(e) = write(
+            &PathBuf::from(ROOT).join("docs/matrix.md"),
+            &matrix.markdown(),
+        ) {
+            errors.push(e);
+        }
     }
     for e in &errors {
         eprintln!("racezoo: {e}");
     }
-    if matrix.differing() == 0 && errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    Ok(matrix.differing() == 0 && errors.is_empty())
 }
 
-/// Writes `matrix.md` and `matrix.json` under `--out`, and `docs/matrix.md` with `--docs`.
-fn write_files(matrix: &matrix::Matrix, args: &ZooArgs) -> Result<(), String> {
-    let write = |path: PathBuf, text: String| {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-        eprintln!("racezoo: wrote {}", path.display());
-        Ok::<(), String>(())
-    };
-    let markdown = matrix.markdown();
-    write(args.out.join("matrix.md"), markdown.clone())?;
-    write(args.out.join("matrix.json"), matrix.json())?;
-    if args.docs {
-        if args.filter.is_some() || args.here {
-            return Err("--docs writes the whole matrix: drop --filter and --here".into());
-        }
-        write(PathBuf::from(ROOT).join("docs/matrix.md"), markdown)?;
+/// Writes `text` to `path` (its directory created), and says so on stderr.
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("racezoo: wrote {}", shown_path(path));
     Ok(())
+}
+
+/// A path as the user would type it: relative to the workspace root when under it.
+fn shown_path(path: &Path) -> String {
+    let root = Path::new(ROOT).canonicalize().ok();
+    let full = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    match root.and_then(|r| full.strip_prefix(r).ok().map(Path::to_path_buf)) {
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
+    }
 }
 
 /// Formats a duration the way the matrix does (`1.2ms`, `3.4s`).

@@ -10,6 +10,7 @@ use racezoo::scenarios::{Expectation, Scenario};
 use serde::{Deserialize, Serialize};
 
 use crate::short;
+use crate::show::{self, Paint};
 
 /// How one check came out against its expectation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +94,7 @@ impl Row {
     }
 
     /// The cell of this row in the matrix: verdict, executions (or stress hits) and time.
-    fn cell(&self) -> String {
+    pub(crate) fn cell(&self) -> String {
         let mark = match self.status {
             Status::Differs => "✗ ",
             Status::Pending => "~ ",
@@ -135,10 +136,20 @@ impl Matrix {
         }
     }
 
-    fn row(&self, scenario: &str, checker: Checker) -> Option<&Row> {
+    pub(crate) fn row(&self, scenario: &str, checker: Checker) -> Option<&Row> {
         self.rows
             .iter()
             .find(|r| r.scenario == scenario && r.checker == checker)
+    }
+
+    /// Returns how many checks the matrix holds.
+    pub(crate) fn rows_len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Returns the wall time of the whole run.
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.elapsed
     }
 
     /// Returns the number of rows whose result differs from the expectation (pending ones excluded).
@@ -150,7 +161,7 @@ impl Matrix {
     }
 
     /// Returns the checkers that have at least one row.
-    fn checkers(&self) -> Vec<Checker> {
+    pub(crate) fn checkers(&self) -> Vec<Checker> {
         Checker::ALL
             .into_iter()
             .filter(|c| self.rows.iter().any(|r| r.checker == *c))
@@ -204,7 +215,7 @@ impl Matrix {
     }
 
     /// The rows whose report a reader should see: unexpected ones always, found bugs with `all`.
-    fn referenced(&self, all: bool) -> Vec<&Row> {
+    pub(crate) fn referenced(&self, all: bool) -> Vec<&Row> {
         let mut out = Vec::new();
         for (id, _, _) in &self.scenarios {
             for checker in Checker::ALL {
@@ -232,7 +243,8 @@ impl Matrix {
 
     /// The matrix as terminal text: the table, what each found bug's report says, and the full
     /// report of every unexpected row (and of every found bug with `traces`).
-    pub fn text(&self, traces: bool) -> String {
+    pub fn text(&self, traces: bool, color: bool) -> String {
+        let paint = Paint::new(color);
         let checkers = self.checkers();
         let mut out = String::new();
         let _ = write!(out, "\n{:<38}", "scenario");
@@ -247,14 +259,15 @@ impl Matrix {
                 let cell = match self.row(id, *c) {
                     Some(row) => {
                         let n = refs.iter().position(|r| std::ptr::eq(*r, row));
-                        match n {
+                        let text = match n {
                             Some(n) => format!("{} [{}]", row.cell(), n + 1),
                             None => row.cell(),
-                        }
+                        };
+                        paint.status(row.status, &format!("{text:<27}"))
                     }
-                    None => "·".into(),
+                    None => format!("{:<27}", "·"),
                 };
-                let _ = write!(out, " {cell:<27}");
+                let _ = write!(out, " {cell}");
             }
             out.push('\n');
         }
@@ -268,17 +281,21 @@ impl Matrix {
             let report = row.report.as_ref().expect("referenced rows have a report");
             let _ = writeln!(
                 out,
-                "\n[{}] {} under {} ({:?}): {}",
+                "\n[{}] {} under {} ({}): {}",
                 n + 1,
-                row.scenario,
+                paint.bold(&row.scenario),
                 row.checker,
-                row.status,
+                paint.status(row.status, &format!("{:?}", row.status)),
                 row.why.as_deref().unwrap_or("")
             );
+            let _ = writeln!(out, "{}", summary(report));
             if traces || matches!(row.status, Status::Differs) {
-                let _ = writeln!(out, "{report}");
-            } else {
-                let _ = writeln!(out, "{}", summary(report));
+                if let Some(trace) = &report.trace {
+                    out.push_str(&show::table(trace, report.verdict, paint, 60));
+                }
+            }
+            if let Some(command) = show::replay_command(report, &row.scenario) {
+                let _ = writeln!(out, "  replay: {}", paint.cyan(&command));
             }
         }
         let _ = writeln!(
@@ -389,9 +406,6 @@ fn summary(report: &Report) -> String {
     }
     for b in &report.blocked {
         let _ = write!(out, "\n  stuck: {b}");
-    }
-    if let Some(replay) = &report.replay {
-        let _ = write!(out, "\n  replay: {replay}");
     }
     out
 }
