@@ -20,7 +20,8 @@ use crate::chan::{after, channel, select};
 use crate::check::Verdict;
 use crate::misuse::{self, CLOSE_OF_CLOSED_CHANNEL, SEND_ON_CLOSED_CHANNEL};
 use crate::scenarios::{ALL_PASS, Names, Scenario, everyone_finds, models_find};
-use crate::sync::thread;
+use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::{Arc, thread};
 
 /// How long the slow worker of [`timeout_abandons_worker`] works, and how long main waits for it.
 const WORK: Duration = Duration::from_millis(5);
@@ -198,6 +199,35 @@ pub fn double_close() {
     }
 }
 
+/// Bug: the handoff channel got a buffer (`make(chan Job, 1)` where `make(chan Job)` was meant), and
+/// main still reads "my send returned" as "the worker has taken the job" — say, to report the job as
+/// started.
+///
+/// **What goes wrong.** Only an unbuffered send waits for its receiver; a buffered one returns as
+/// soon as the value is in the buffer, before the worker even reached its receive. **What each
+/// checker reports.** loom and shuttle: `Violation` (`send returned before the worker took the job`)
+/// in an early execution: any schedule that runs main's send before the worker starts. Stress: often
+/// missed, since a freshly spawned thread usually reaches its receive first. **The fix.** An
+/// unbuffered channel ([`correct`]) when the send is meant as a handshake; otherwise have the worker
+/// say when it has the job.
+pub fn handoff_buffered() {
+    let (tx, rx) = channel::<u32>(1);
+    let started = Arc::new(AtomicBool::new(false));
+    let worker = {
+        let started = started.clone();
+        thread::spawn(move || {
+            started.store(true, Ordering::SeqCst);
+            assert_eq!(rx.recv(), Some(7));
+        })
+    };
+    tx.send(7).unwrap();
+    assert!(
+        started.load(Ordering::SeqCst),
+        "violation: send returned before the worker took the job"
+    );
+    worker.join().unwrap();
+}
+
 /// The rendezvous scenarios.
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
@@ -219,6 +249,20 @@ pub const SCENARIOS: &[Scenario] = &[
             Verdict::Deadlock,
             Names::Stuck(&[("send", "no_receiver_send")]),
             Verdict::Hang,
+        ),
+        file: file!(),
+        source: include_str!("rendezvous.rs"),
+        pending: &[],
+    },
+    Scenario {
+        pattern: "rendezvous",
+        variant: "handoff_buffered",
+        summary: "a buffered channel where a handshake was meant: send returns before the worker has the job",
+        body: handoff_buffered,
+        expect: models_find(
+            Verdict::Violation,
+            Names::Message("send returned before the worker took the job"),
+            Verdict::Violation,
         ),
         file: file!(),
         source: include_str!("rendezvous.rs"),

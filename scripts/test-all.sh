@@ -20,6 +20,9 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 step() { printf '\n==> %s\n' "$*"; }
 timed() { local t0=$SECONDS; "$@"; printf '    (%ss)\n' "$((SECONDS - t0))"; }
 
+step "setup (Chromium for the HTML report's browser test)"
+bash scripts/setup.sh
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -468,28 +468,6 @@ fn values_left_in_the_ring_are_dropped_exactly_once_by_the_last_handle() {
     assert_passes(last_handle_drops_buffered_values);
 }
 
-// ---- failing twins: the models can fail -------------------------------------------------------
-
-/// A capacity-1 channel where a rendezvous was meant (`make(chan T, 1)` for `make(chan T)`): the
-/// sender returns before the value is taken.
-#[test]
-fn broken_handoff_buffered_instead_of_rendezvous_is_found_as_a_violation() {
-    let config = Config {
-        runs: 200,
-        ..Config::default()
-    };
-    for report in run_all(&config, handoff(1)) {
-        assert_eq!(report.verdict, Verdict::Violation, "{report}");
-        assert!(
-            report
-                .message
-                .as_deref()
-                .is_some_and(|m| m.contains("send returned before the receiver took the value")),
-            "{report}"
-        );
-    }
-}
-
 // ---- larger configurations: shuttle and stress (too many threads for loom) --------------------
 
 /// Runs `body` under the available checkers except loom, and asserts they pass.

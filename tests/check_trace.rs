@@ -255,3 +255,55 @@ fn data_race_trace_shows_both_writes_with_their_lines() {
         "{report}"
     );
 }
+
+/// A counter in a plain cell, read and written in two steps with a yield between them (a scheduling
+/// point under shuttle). Unsound on real threads: only shuttle runs it, one thread at a time.
+struct SplitCell(racezoo::sync::cell::UnsafeCell<u32>);
+
+// SAFETY: it is not Sync; shuttle runs one model thread at a time, so no two accesses overlap in
+// fact, and the test runs the body under shuttle only.
+unsafe impl Sync for SplitCell {}
+
+fn split_increments() {
+    use racezoo::sync::{Arc, thread};
+    let cell = Arc::new(SplitCell(racezoo::sync::cell::UnsafeCell::new(0)));
+    let bump = |cell: &SplitCell| {
+        // SAFETY: see `SplitCell`: shuttle never overlaps these accesses.
+        let seen = cell.0.with(|p| unsafe { *p });
+        thread::yield_now();
+        cell.0.with_mut(|p| unsafe { *p = seen + 1 });
+    };
+    let worker = {
+        let cell = cell.clone();
+        thread::spawn(move || bump(&cell))
+    };
+    bump(&cell);
+    worker.join().unwrap();
+    assert_eq!(cell.0.with(|p| unsafe { *p }), 2, "lost update");
+}
+
+#[test]
+fn shuttle_traces_show_cell_reads_and_writes_as_loom_does() {
+    for checker in [Checker::ShuttleRandom, Checker::ShuttlePct] {
+        if !Checker::available().contains(&checker) {
+            continue; // the body is sound only under shuttle
+        }
+        let report = failing(checker, split_increments);
+        let trace = report.trace.as_ref().unwrap();
+        let ops: Vec<&str> = trace
+            .events
+            .iter()
+            .filter(|e| e.object.as_deref() == Some("Cell#1"))
+            .map(|e| e.op.as_str())
+            .collect();
+        assert!(ops.contains(&"read"), "{report}");
+        assert!(ops.contains(&"write"), "{report}");
+        assert!(
+            trace.events.iter().any(|e| e.op == "write"
+                && e.location
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with("tests/check_trace.rs:"))),
+            "a cell access is reported at the caller's line: {report}"
+        );
+    }
+}

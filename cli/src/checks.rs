@@ -83,7 +83,7 @@ fn stress_counting(
 }
 
 /// Runs every selected scenario under this flavour's checkers; each row goes to `sink` as it is
-/// done, with a progress line on stderr.
+/// done, with a progress line (the row's cell) on stderr.
 pub(crate) fn run_here(scenarios: &[Scenario], bounds: &Bounds, mut sink: impl FnMut(Row)) {
     let checkers = Checker::available();
     let total = scenarios.len() * checkers.len();
@@ -91,12 +91,15 @@ pub(crate) fn run_here(scenarios: &[Scenario], bounds: &Bounds, mut sink: impl F
     for scenario in scenarios {
         for &checker in &checkers {
             done += 1;
+            let row = check_one(scenario, checker, bounds);
+            // Each result as it comes, so that the first one shows within seconds of the build.
             eprintln!(
-                "racezoo [{FLAVOUR} {done}/{total}, {} left] {} under {checker}",
+                "racezoo [{FLAVOUR} {done}/{total}, {} left] {} under {checker}: {}",
                 total - done,
-                scenario.id()
+                scenario.id(),
+                row.cell()
             );
-            sink(check_one(scenario, checker, bounds));
+            sink(row);
         }
     }
 }

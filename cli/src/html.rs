@@ -48,7 +48,8 @@ td.pending { background: #fffde7; color: #8d6e00; }
 .legend span { display: inline-block; padding: 0 .4rem; margin-right: .4rem; border-radius: 3px; font-size: 12px; }
 section.bug { border-top: 2px solid var(--rule); margin-top: 2.5rem; padding-top: .5rem; }
 section.bug h3 { margin: .3rem 0; } .verdict { color: var(--found); font-weight: 700; }
-.lesson { background: #fafafa; border-left: 3px solid #90a4ae; padding: .4rem .8rem; margin: .6rem 0; white-space: pre-wrap; font-size: 14px; }
+.lesson { background: #fafafa; border-left: 3px solid #90a4ae; padding: .1rem .9rem; margin: .6rem 0; font-size: 14px; max-width: 60rem; }
+.lesson p { margin: .5rem 0; }
 .message { font-family: var(--mono); color: var(--found); }
 .replay { font-family: var(--mono); background: #263238; color: #eceff1; padding: .4rem .7rem; border-radius: 4px; display: inline-block; }
 .swimlanes { display: grid; gap: 2px 6px; margin: .8rem 0; font-size: 12px; overflow-x: auto; }
@@ -138,6 +139,36 @@ pub(crate) fn report(matrix: &Matrix, scenarios: &[Scenario]) -> String {
     out
 }
 
+/// A paragraph of doc Markdown as HTML: escaped, `**bold**` and `` `code` `` kept.
+fn inline(text: &str) -> String {
+    let mut out = String::new();
+    let (mut bold, mut code) = (false, false);
+    let mut rest = text;
+    while let Some(i) = rest.find(['*', '`']) {
+        out.push_str(&esc(&rest[..i]));
+        if rest[i..].starts_with("**") && !code {
+            out.push_str(if bold { "</strong>" } else { "<strong>" });
+            bold = !bold;
+            rest = &rest[i + 2..];
+        } else if rest[i..].starts_with('`') {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+            rest = &rest[i + 1..];
+        } else {
+            out.push('*');
+            rest = &rest[i + 1..];
+        }
+    }
+    out.push_str(&esc(rest));
+    if code {
+        out.push_str("</code>");
+    }
+    if bold {
+        out.push_str("</strong>");
+    }
+    out
+}
+
 fn status_class(status: Status) -> &'static str {
     match status {
         Status::Found => "found",
@@ -165,9 +196,13 @@ fn bug(out: &mut String, n: usize, row: &Row, scenario: Option<&Scenario>) {
         }
     );
     if let Some(s) = scenario {
-        let lesson = lesson::doc_text(s);
-        if !lesson.is_empty() {
-            let _ = writeln!(out, "<div class=\"lesson\">{}</div>", esc(&lesson));
+        let paragraphs = lesson::paragraphs(s);
+        if !paragraphs.is_empty() {
+            out.push_str("<div class=\"lesson\">");
+            for p in paragraphs {
+                let _ = write!(out, "<p>{}</p>", inline(&p));
+            }
+            out.push_str("</div>\n");
         }
     }
     if let Some(m) = &report.message {
@@ -279,6 +314,14 @@ fn swimlanes(out: &mut String, trace: &Trace, verdict: Verdict) {
 #[cfg(test)]
 mod tests {
     use super::esc;
+
+    #[test]
+    fn doc_markdown_keeps_bold_and_code() {
+        assert_eq!(
+            super::inline("**The fix.** Use `a<b>` *now*"),
+            "<strong>The fix.</strong> Use <code>a&lt;b&gt;</code> *now*"
+        );
+    }
 
     #[test]
     fn text_is_escaped() {

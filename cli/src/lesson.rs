@@ -93,16 +93,29 @@ pub(crate) fn explain(scenario: &Scenario) -> String {
     out
 }
 
-/// The variant's doc comment as plain text (links unwrapped), for the HTML report.
-pub(crate) fn doc_text(scenario: &Scenario) -> String {
-    function(scenario.source, scenario.variant)
-        .map(|(doc, _)| {
-            doc.iter()
-                .map(|l| unlink(l).replace("**", ""))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
+/// The variant's doc comment, links unwrapped, as paragraphs (lines of one paragraph joined).
+pub(crate) fn paragraphs(scenario: &Scenario) -> Vec<String> {
+    let Some((doc, _)) = function(scenario.source, scenario.variant) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in doc {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(&unlink(line.trim()));
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 /// The scenario's file as a reader of the repository finds it.

@@ -307,10 +307,11 @@ fn clap_error(e: clap::Error) -> ExitCode {
 /// `RACEZOO_*` name that nothing reads is a typo worth one line, not a silent default.
 fn environment() -> Result<(), Failure> {
     check::Config::from_env().map_err(|e| Failure::Usage(e.to_string()))?;
-    const KNOWN: [&str; 4] = [
+    const KNOWN: [&str; 5] = [
         "RACEZOO_SHUTTLE_ITERATIONS",
         "RACEZOO_STRESS_RUNS",
         "RACEZOO_DEBUG_PANICS",
+        "RACEZOO_SHOW_TRACES",
         "RACEZOO_SUITE_CHILD",
     ];
     for (name, _) in std::env::vars_os() {

@@ -197,7 +197,7 @@ impl Matrix {
             .iter()
             .map(|c| {
                 let (found, ran) = per[c.name()];
-                let skipped = bugs - ran;
+                let skipped = bugs.saturating_sub(ran);
                 let note = if skipped > 0 {
                     format!(" ({skipped} not run)")
                 } else {

@@ -75,6 +75,9 @@ pub mod runtime {
         let mut config = shuttle::Config::default();
         // racezoo captures the failing schedule itself (see `last_schedule`) and reports it.
         config.failure_persistence = shuttle::FailurePersistence::None;
+        // shuttle's one-time warning that it treats every ordering as SeqCst: racezoo states it in
+        // its docs and in each scenario's expectation ("shuttle is sequentially consistent").
+        config.silence_warnings = true;
         LAST.with(|l| l.borrow_mut().take());
         match scheduler {
             ShuttleScheduler::Random { iterations, seed } => {
