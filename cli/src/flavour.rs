@@ -1,11 +1,8 @@
 //! Reaching the checkers of another flavour: build this tool with `--cfg loom` or `--cfg shuttle` in
 //! its own target dir (`target/loom`, `target/shuttle`), run it with `--here --rows`, and read its
-//! rows back as JSON lines while its progress passes through to stderr.
-//!
-//! shuttle prints a line of its own for every failing schedule it meets ("test panicked in task
-//! …", "Test deadlocked, and SHUTTLE_CAPTURE_BACKTRACE is not set …"), unconditionally and straight
-//! to stderr. Under `cargo test` the test harness captures them; here the child's stderr is a pipe
-//! and those lines stop at it: the report says everything they say, with a replay handle instead.
+//! rows back as JSON lines while its progress passes through to stderr. (shuttle's own lines about
+//! each failing schedule never get here: the shuttle flavour keeps them off stderr itself, see
+//! `src/sync/quiet.rs`.)
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -85,22 +82,6 @@ fn build(flavour: Flavour) -> Result<String, Failure> {
     Ok(format!("{target_dir}/release/racezoo"))
 }
 
-/// Lines that shuttle prints unconditionally for a failing schedule; the report says the same.
-fn shuttle_noise(line: &str) -> bool {
-    const NOISE: [&str; 6] = [
-        "test panicked in task '",
-        "Test deadlocked, and ",
-        "Task failed, serializing schedule",
-        "failing schedule persisted to file",
-        "test panicked while dropping the tasks",
-        "test panicked in a task that was still unwinding",
-    ];
-    NOISE.iter().any(|n| line.starts_with(n))
-        // Its one-time warning about orderings (racezoo's expectations already say shuttle is
-        // sequentially consistent); the facade silences it, this catches any other path.
-        || line.contains("Shuttle only correctly models SeqCst")
-}
-
 /// Builds `flavour`, runs it with `args` plus `--here --rows`, and hands each row to `sink`.
 /// A child that rejects its arguments (exit code 2) is bad usage, with the child's own line.
 pub(crate) fn run_child(
@@ -118,15 +99,12 @@ pub(crate) fn run_child(
         .spawn()
         .map_err(|e| Failure::Broken(format!("cannot run the {flavour} flavour: {e}")))?;
     let stderr = child.stderr.take().expect("piped");
-    // The child's stderr: progress passes through, shuttle's own lines stop here, and the child's
-    // `racezoo: …` lines are kept to say why it failed.
+    // The child's stderr: progress passes through, and the child's `racezoo: …` lines are kept to
+    // say why it failed.
     let relay = std::thread::spawn(move || {
         let mut said = Vec::new();
         let mut out = std::io::stderr();
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if shuttle_noise(&line) {
-                continue;
-            }
             if let Some(message) = line.strip_prefix("racezoo: ") {
                 said.push(message.to_string());
                 continue;

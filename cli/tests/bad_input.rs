@@ -206,3 +206,33 @@ fn help_lists_every_command_with_examples() {
         );
     }
 }
+
+#[test]
+fn a_shuttle_check_writes_nothing_of_shuttles_own_to_stderr() {
+    // Only a shuttle-flavoured tool runs shuttle in its own process (the std one delegates to it, and
+    // building it here would rebuild the workspace inside the test).
+    if FLAVOUR != Flavour::Shuttle {
+        return;
+    }
+    for checker in ["shuttle-random", "shuttle-pct"] {
+        let out = racezoo(
+            &[
+                "run",
+                "rendezvous::no_receiver",
+                "--checker",
+                checker,
+                "--here",
+            ],
+            &[],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        assert!(stdout.contains("Deadlock"), "{stdout}");
+        assert!(
+            !stderr.contains("test panicked in task") && !stderr.contains("Test deadlocked"),
+            "shuttle's own lines reached stderr:\n{stderr}"
+        );
+        assert!(!stderr.contains("WARNING"), "{stderr}");
+    }
+}

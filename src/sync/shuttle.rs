@@ -10,6 +10,8 @@ pub(super) use std::sync::TryLockError;
 
 #[path = "plain_cell.rs"]
 mod plain_cell;
+#[path = "quiet.rs"]
+mod quiet;
 pub use plain_cell::UnsafeCell;
 
 pub(super) const FLAVOUR: super::Flavour = super::Flavour::Shuttle;
@@ -79,6 +81,7 @@ pub mod runtime {
         // its docs and in each scenario's expectation ("shuttle is sequentially consistent").
         config.silence_warnings = true;
         LAST.with(|l| l.borrow_mut().take());
+        let _quiet = super::quiet::quiet();
         match scheduler {
             ShuttleScheduler::Random { iterations, seed } => {
                 let s = RandomScheduler::new_from_seed(*seed, *iterations);
