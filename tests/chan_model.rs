@@ -2,9 +2,9 @@
 //! (exhaustive within the preemption bound), shuttle random and PCT, or real-thread stress.
 //!
 //! Each body is small (at most 3 spawned threads) so that loom finishes within its budget. The
-//! failing twins at the end prove the models can fail: a capacity-1 channel used where a rendezvous is
-//! needed (the sender returns before the value is taken) is reported as a violation, and a sender
-//! left blocked after every receiver is gone is reported as a deadlock, as Go would leak it.
+//! failing twin of the handshake (a capacity-1 channel where a rendezvous is needed: the sender
+//! returns before the value is taken) is a zoo scenario, `rendezvous::handoff_buffered`, and the
+//! zoo's test proves every checker finds it.
 
 use std::sync::atomic::AtomicUsize as StdAtomicUsize;
 use std::sync::atomic::Ordering::Relaxed as StdRelaxed;
