@@ -146,8 +146,12 @@ fn reuse_before_wait_returned_panics_with_gos_message() {
         thread::sleep(Duration::from_millis(1));
         wg.done();
         wg.add(1);
-        let outcome = waiter.join().unwrap();
+        // A waiter woken by that `done` finds the new round begun and panics (the window this test
+        // is after). A waiter that had not registered yet joined the new round instead (legal in
+        // Go too): the second `done` releases it. Joining before that `done` would hang then.
+        thread::sleep(Duration::from_millis(1));
         wg.done();
+        let outcome = waiter.join().unwrap();
         if let Err(payload) = outcome {
             assert_eq!(panic_message(&*payload), misuse::WAITGROUP_REUSED);
             return;
