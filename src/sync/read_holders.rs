@@ -13,6 +13,11 @@ use super::thread::{ThreadId, current};
 pub(in super::super) struct ReadHolders(std::sync::Mutex<Vec<ThreadId>>);
 
 impl ReadHolders {
+    /// Creates the record of a lock nobody reads yet.
+    pub(in super::super) fn new() -> Self {
+        ReadHolders(std::sync::Mutex::new(Vec::new()))
+    }
+
     fn holders(&self) -> std::sync::MutexGuard<'_, Vec<ThreadId>> {
         // Model threads run one at a time and never block while holding this lock.
         self.0.lock().unwrap_or_else(|e| e.into_inner())

@@ -61,7 +61,7 @@ impl<T> RwLock<T> {
     pub fn new(value: T) -> Self {
         RwLock {
             raw: backend::RawRwLock::new(()),
-            readers: backend::ReadHolders::default(),
+            readers: backend::ReadHolders::new(),
             data: UnsafeCell::new(value),
         }
     }

@@ -106,6 +106,10 @@ pub(super) struct ReadHolders;
 
 impl ReadHolders {
     #[inline(always)]
+    pub(super) fn new() -> Self {
+        ReadHolders
+    }
+    #[inline(always)]
     pub(super) fn check(&self) {}
     #[inline(always)]
     pub(super) fn add(&self) {}
