@@ -1,5 +1,6 @@
-//! The code blocks of the README's "Using racezoo from your crate" section, verbatim and in
-//! order (racezoo's `tests/facade_readme.rs` fails if they drift apart), run in every flavour.
+//! The code blocks of the README's "Using racezoo from your crate" section, verbatim and in order
+//! (racezoo's `tests/facade_readme.rs` fails if they drift apart), run in every flavour. The second
+//! and third sit in modules of their own, as each is complete by itself.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 use racezoo::check::{self, Verdict};
@@ -17,7 +18,9 @@ fn counter_has_no_lost_update() {
     assert_eq!(report.verdict, Verdict::Pass, "{report}");
 }
 
+mod attribute {
 use racezoo::sync::atomic::{AtomicUsize, Ordering};
+use racezoo::sync::{Arc, thread};
 
 // Each flavour's expected verdict, bounds for the checkers; a failure prints the whole report.
 #[racezoo::test(loom = Violation, shuttle = Violation, stress = Pass | Violation, preemptions = 2)]
@@ -32,6 +35,10 @@ fn load_then_store_loses_an_update() {
     t.join().unwrap();
     assert_eq!(n.load(Ordering::SeqCst), 2, "lost update");
 }
+}
+
+mod statics {
+use racezoo::sync::{Mutex, thread};
 
 racezoo::lazy_static! {
     // Under loom and shuttle: a fresh value in every execution.
@@ -46,4 +53,5 @@ fn a_static_registry_is_fresh_in_every_execution() {
     if racezoo::sync::FLAVOUR != racezoo::sync::Flavour::Std {
         assert_eq!(REGISTRY.lock().len(), 2);
     }
+}
 }
