@@ -213,13 +213,6 @@ pub mod time {
     }
 }
 
-/// The README's code blocks, run as doctests (std flavour only: the checkers' types exist only inside
-/// a model). The "Using racezoo from your crate" blocks are also the downstream crate's
-/// `tests/readme.rs`, which runs in every flavour.
-#[cfg(all(doctest, not(any(loom, shuttle))))]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
-
 /// The largest number of threads, main included, that one model may run under loom. Under std and
 /// shuttle there is no such limit and the constant is `usize::MAX`.
 pub const MAX_THREADS: usize = backend::MAX_THREADS;

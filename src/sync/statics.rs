@@ -85,8 +85,14 @@ macro_rules! lazy_static {
 ///     static DEPTH: Cell<u32> = const { Cell::new(0) };
 /// }
 ///
-/// DEPTH.with(|d| d.set(d.get() + 1));
-/// assert_eq!(DEPTH.with(Cell::get), 1);
+/// // Under loom and shuttle a thread-local exists only inside a model: check it in one.
+/// let report = racezoo::check::run_default(|| {
+///     DEPTH.with(|d| d.set(d.get() + 1));
+///     let t = racezoo::sync::thread::spawn(|| DEPTH.with(Cell::get));
+///     assert_eq!(t.join().unwrap(), 0, "another thread has its own value");
+///     DEPTH.with(|d| d.set(0));
+/// });
+/// assert!(report.passed(), "{report}");
 /// ```
 #[cfg(not(any(loom, shuttle)))]
 #[macro_export]
