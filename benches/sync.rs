@@ -6,6 +6,12 @@
 //! * `counter/{racezoo,atomic,mutex}/{1,2}`: increments by 1 or 2 threads.
 //! * `rwmutex/{racezoo,std}/{1,2}`: read-heavy (1 write per 100 operations) by 1 or 2 threads.
 //! * `errgroup/{racezoo,scope}`: 1,000 trivial tasks, `go` + `wait` against `std::thread::scope`.
+//! * `facade/...`: the sync facade against std when no check runs (`mutex`: an uncontended lock and
+//!   unlock; `atomic`: a `fetch_add` and a `load`; `condvar`: a two-thread ping-pong through a
+//!   `Mutex<bool>` and a `Condvar`, one round trip per iteration), and `facade/tracing`: 10,000
+//!   facade lock/unlock pairs called directly and as the body of one stress run (which records each
+//!   of them), to say what tracing costs inside a check; an empty body in a stress run gives the
+//!   run's fixed cost (a thread, a watchdog) to subtract.
 //!
 //! Only the std flavour has benches; the checkers' primitives cannot run outside a model.
 #![cfg_attr(any(loom, shuttle), allow(unused))]
@@ -238,6 +244,113 @@ mod sync {
         group.finish();
     }
 
+    fn bench_facade(c: &mut Criterion) {
+        use racezoo::sync as facade;
+
+        let mut group = c.benchmark_group("facade");
+        let m = facade::Mutex::new(0u64);
+        group.bench_function("mutex/racezoo", |b| b.iter(|| *black_box(&m).lock() += 1));
+        let m = Mutex::new(0u64);
+        group.bench_function("mutex/std", |b| {
+            b.iter(|| *black_box(&m).lock().unwrap() += 1)
+        });
+        let a = facade::atomic::AtomicU64::new(0);
+        group.bench_function("atomic/racezoo", |b| {
+            b.iter(|| {
+                let a = black_box(&a);
+                a.fetch_add(1, Ordering::AcqRel);
+                a.load(Ordering::Acquire)
+            })
+        });
+        let a = AtomicU64::new(0);
+        group.bench_function("atomic/std", |b| {
+            b.iter(|| {
+                let a = black_box(&a);
+                a.fetch_add(1, Ordering::AcqRel);
+                a.load(Ordering::Acquire)
+            })
+        });
+        group.bench_function("condvar/racezoo", |b| {
+            b.iter_custom(|iters| {
+                let pair = Arc::new((facade::Mutex::new(false), facade::Condvar::new()));
+                let peer = {
+                    let pair = pair.clone();
+                    thread::spawn(move || {
+                        for _ in 0..iters {
+                            let mut ball = pair.1.wait_while(pair.0.lock(), |ball| !*ball);
+                            *ball = false;
+                            pair.1.notify_one();
+                        }
+                    })
+                };
+                let start = Instant::now();
+                for _ in 0..iters {
+                    *pair.0.lock() = true;
+                    pair.1.notify_one();
+                    drop(pair.1.wait_while(pair.0.lock(), |ball| *ball));
+                }
+                let elapsed = start.elapsed();
+                peer.join().unwrap();
+                elapsed
+            })
+        });
+        group.bench_function("condvar/std", |b| {
+            b.iter_custom(|iters| {
+                let pair = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+                let peer = {
+                    let pair = pair.clone();
+                    thread::spawn(move || {
+                        for _ in 0..iters {
+                            let guard = pair.0.lock().unwrap();
+                            let mut ball = pair.1.wait_while(guard, |ball| !*ball).unwrap();
+                            *ball = false;
+                            pair.1.notify_one();
+                        }
+                    })
+                };
+                let start = Instant::now();
+                for _ in 0..iters {
+                    *pair.0.lock().unwrap() = true;
+                    pair.1.notify_one();
+                    let guard = pair.0.lock().unwrap();
+                    drop(pair.1.wait_while(guard, |ball| *ball).unwrap());
+                }
+                let elapsed = start.elapsed();
+                peer.join().unwrap();
+                elapsed
+            })
+        });
+        group.finish();
+
+        const OPS: u64 = 10_000;
+        fn body() {
+            let m = facade::Mutex::new(0u64);
+            for _ in 0..OPS {
+                *black_box(&m).lock() += 1;
+            }
+        }
+        let mut group = c.benchmark_group("facade/tracing");
+        group.sample_size(10);
+        group.bench_function("10k_locks/direct", |b| b.iter(body));
+        let config = racezoo::check::Config {
+            runs: 1,
+            ..racezoo::check::Config::default()
+        };
+        group.bench_function("empty_body/in_stress_check", |b| {
+            b.iter(|| {
+                let report = racezoo::check::stress(&config, || {}).unwrap();
+                assert!(report.passed(), "{report}");
+            })
+        });
+        group.bench_function("10k_locks/in_stress_check", |b| {
+            b.iter(|| {
+                let report = racezoo::check::stress(&config, body).unwrap();
+                assert!(report.passed(), "{report}");
+            })
+        });
+        group.finish();
+    }
+
     /// All the groups, with short measurement windows (the machine is shared).
     pub fn benches() {
         let mut c = Criterion::default()
@@ -249,6 +362,7 @@ mod sync {
         bench_counter(&mut c);
         bench_rwmutex(&mut c);
         bench_errgroup(&mut c);
+        bench_facade(&mut c);
         c.final_summary();
     }
 }

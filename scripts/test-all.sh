@@ -26,6 +26,15 @@ bash scripts/setup.sh
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+# examples/downstream is a crate that uses racezoo as a normal dependency, the way users do. It is a
+# default member, so every `cargo clippy`/`cargo test` below checks it in each flavour; here its
+# production dependency tree must stay free of the tool's dependencies.
+step "downstream: racezoo as a normal dependency brings no CLI or report dependencies"
+if cargo tree --locked -p downstream -e normal --target all --prefix none | grep -E '^(clap|serde)'; then
+  echo "racezoo's normal dependencies grew a CLI or report dependency (see the lines above)" >&2
+  exit 1
+fi
+
 for flavour in "${flavours[@]}"; do
   case "$flavour" in
     std)     flags="";               dir="target";         profile=() ;;

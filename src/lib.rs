@@ -40,3 +40,21 @@ pub mod scenarios;
 pub mod suite;
 pub mod sync;
 pub mod waitgroup;
+
+/// Runs a test body under the build's checker and fails with racezoo's whole report; see
+/// [`racezoo_macros::test`] for its arguments (feature `macros`).
+///
+/// ```
+/// // In a test target: `#[racezoo::test]` is `#[test]` plus the checker around the body.
+/// #[racezoo::test]
+/// fn two_increments_make_two() {
+///     use racezoo::sync::{Arc, Mutex, thread};
+///     let n = Arc::new(Mutex::new(0));
+///     let t = { let n = n.clone(); thread::spawn(move || *n.lock() += 1) };
+///     *n.lock() += 1;
+///     t.join().unwrap();
+///     assert_eq!(*n.lock(), 2);
+/// }
+/// ```
+#[cfg(feature = "macros")]
+pub use racezoo_macros::test;

@@ -287,6 +287,10 @@ macro_rules! traced_int {
 }
 
 traced_int!(
+    AtomicU8: u8,
+    AtomicI8: i8,
+    AtomicU16: u16,
+    AtomicI16: i16,
     AtomicUsize: usize,
     AtomicIsize: isize,
     AtomicU32: u32,

@@ -9,6 +9,9 @@ pub use loom::{hint, thread};
 pub use loom_cell::UnsafeCell;
 
 pub(super) use loom::sync::{Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard};
+pub(super) use loom::sync::{
+    RwLock as RawRwLock, RwLockReadGuard as RawReadGuard, RwLockWriteGuard as RawWriteGuard,
+};
 pub(super) use std::sync::TryLockError;
 
 pub(super) const FLAVOUR: super::Flavour = super::Flavour::Loom;
@@ -94,3 +97,7 @@ pub mod runtime {
         None
     }
 }
+
+#[path = "read_holders.rs"]
+mod read_holders;
+pub(super) use read_holders::ReadHolders;

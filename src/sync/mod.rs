@@ -12,6 +12,20 @@
 //! | loom | `RUSTFLAGS="--cfg loom"` | `loom::sync`, `loom::thread`: exhaustive, weak-memory aware |
 //! | shuttle | `RUSTFLAGS="--cfg shuttle"` | `shuttle::sync`, `shuttle::thread`: randomized / PCT schedules |
 //!
+//! # What it offers
+//!
+//! std's names and shapes for what real code uses: [`Mutex`], [`Condvar`], [`RwLock`], [`Barrier`],
+//! [`OnceLock`], [`LazyLock`], [`Arc`], every atomic width and `AtomicPtr` ([`atomic`]),
+//! [`thread::spawn`], [`thread::scope`], [`thread::park`], and a loom-style [`cell::UnsafeCell`].
+//! Where loom has no such type (scoped threads, `OnceLock`, `LazyLock`, a working `Barrier`), the
+//! facade builds it from the primitives every checker models, so it is checked in every flavour.
+//! For a `static` synchronization object use [`lazy_static!`](crate::lazy_static) and for
+//! thread-locals [`thread_local!`](crate::thread_local): under loom and shuttle they give each
+//! execution (and each model thread) fresh values. A plain `static A: AtomicUsize =
+//! AtomicUsize::new(0)` compiles on std but not under loom (E0015: loom's types have no `const fn
+//! new`), and the facade's own types have no `const fn new` in any flavour, so that such a static
+//! fails in the std build too instead of only in CI's loom job.
+//!
 //! # Decisions the facade makes for everyone
 //!
 //! * **`Arc` keeps std's memory; under loom its drops are modelled.** With `loom::sync::Arc`, a
@@ -73,6 +87,14 @@
 //! * loom's `Mutex` poisons: a panic that the body catches while it holds a racezoo [`Mutex`] guard
 //!   makes loom report a `Panic` (`PoisonError`) at the next lock. shuttle and real threads do not
 //!   poison (`tests/facade_abandon.rs` pins this down).
+//! * Neither checker models one thread holding two read guards of the same [`RwLock`] (loom
+//!   corrupts its state, shuttle calls it a deadlock): under them the second `read` panics with a
+//!   message naming `racezoo::sync::RwLock` (a `Panic` verdict), never a wrong deadlock
+//!   (`tests/facade_locks.rs`).
+//! * [`thread::scope`] waits for its threads before it returns, so they may borrow. In an execution
+//!   the checker has abandoned, nothing waits any more: the scope returns or unwinds at once, and
+//!   the checker never resumes its threads (loom drops their stacks unrun while it unwinds; shuttle's
+//!   teardown decides whether to unwind them, and in which order).
 
 #[cfg(all(loom, shuttle))]
 compile_error!(
@@ -97,8 +119,13 @@ pub mod abandon;
 mod arc;
 #[cfg(any(loom, shuttle))]
 mod atomics;
+mod barrier;
 pub mod choice;
 mod facade;
+mod once;
+mod rwlock;
+mod scope;
+mod statics;
 mod threads;
 pub mod trace;
 
@@ -107,7 +134,13 @@ pub use self::arc::{Arc, Weak};
 #[cfg(not(loom))]
 pub use std::sync::{Arc, Weak};
 
+pub use self::barrier::{Barrier, BarrierWaitResult};
 pub use self::facade::{Condvar, Mutex, MutexGuard, WaitTimeoutResult};
+pub use self::once::{LazyLock, OnceLock};
+pub use self::rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+#[doc(hidden)]
+pub use self::statics::__private;
+pub use crate::{lazy_static, thread_local};
 
 /// Atomic types and fences of the current flavour (`std::sync::atomic`, `loom::sync::atomic` or
 /// `shuttle::sync::atomic`).
@@ -118,11 +151,13 @@ pub use self::facade::{Condvar, Mutex, MutexGuard, WaitTimeoutResult};
 pub mod atomic {
     #[cfg(any(loom, shuttle))]
     pub use super::atomics::{
-        AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize,
+        AtomicBool, AtomicI8, AtomicI16, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU8,
+        AtomicU16, AtomicU32, AtomicU64, AtomicUsize,
     };
     #[cfg(not(any(loom, shuttle)))]
     pub use super::backend::atomic::{
-        AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize,
+        AtomicBool, AtomicI8, AtomicI16, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU8,
+        AtomicU16, AtomicU32, AtomicU64, AtomicUsize,
     };
     pub use super::backend::atomic::{Ordering, fence};
 }
@@ -131,6 +166,7 @@ pub mod atomic {
 pub mod thread {
     pub use super::backend::thread::{Thread, ThreadId, current, panicking, yield_now};
     pub use super::facade::{park_timeout, sleep};
+    pub use super::scope::{Scope, ScopedJoinHandle, scope};
     pub use super::threads::{Builder, JoinHandle, park, spawn};
 }
 

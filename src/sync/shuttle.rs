@@ -6,6 +6,9 @@ pub use shuttle::sync::atomic;
 pub use shuttle::{hint, thread};
 
 pub(super) use shuttle::sync::{Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard};
+pub(super) use shuttle::sync::{
+    RwLock as RawRwLock, RwLockReadGuard as RawReadGuard, RwLockWriteGuard as RawWriteGuard,
+};
 pub(super) use std::sync::TryLockError;
 
 #[path = "plain_cell.rs"]
@@ -260,3 +263,7 @@ pub mod runtime {
         Some(schedule)
     }
 }
+
+#[path = "read_holders.rs"]
+mod read_holders;
+pub(super) use read_holders::ReadHolders;

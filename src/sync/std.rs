@@ -6,7 +6,8 @@ pub use std::sync::atomic;
 pub use std::{hint, thread};
 
 pub(super) use std::sync::{
-    Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard, TryLockError,
+    Condvar as RawCondvar, Mutex as RawMutex, MutexGuard as RawGuard, RwLock as RawRwLock,
+    RwLockReadGuard as RawReadGuard, RwLockWriteGuard as RawWriteGuard, TryLockError,
 };
 
 #[path = "plain_cell.rs"]
@@ -97,4 +98,21 @@ pub mod runtime {
     pub fn last_schedule() -> Option<String> {
         None
     }
+}
+
+/// This flavour's `RwLock` lets a thread hold several read locks of one lock: nothing to track.
+#[derive(Debug, Default)]
+pub(super) struct ReadHolders;
+
+impl ReadHolders {
+    #[inline(always)]
+    pub(super) fn new() -> Self {
+        ReadHolders
+    }
+    #[inline(always)]
+    pub(super) fn check(&self) {}
+    #[inline(always)]
+    pub(super) fn add(&self) {}
+    #[inline(always)]
+    pub(super) fn remove(&self) {}
 }
