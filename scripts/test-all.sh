@@ -27,7 +27,7 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 # examples/downstream is a crate that uses racezoo as a normal dependency, the way users do. It is a
-# default member, so every `cargo clippy`/`cargo test` below checks it in each flavour; here its
+# workspace member, so every `cargo clippy`/`cargo test --workspace` below checks it in each flavour; here its
 # production dependency tree must stay free of the tool's dependencies.
 step "downstream: racezoo as a normal dependency brings no CLI or report dependencies"
 if cargo tree --locked -p downstream -e normal --target all --prefix none | grep -E '^(clap|serde)'; then
@@ -43,13 +43,13 @@ for flavour in "${flavours[@]}"; do
     *) echo "unknown flavour '$flavour' (std | loom | shuttle)" >&2; exit 2 ;;
   esac
   export RUSTFLAGS="$flags" CARGO_TARGET_DIR="$dir"
-  step "[$flavour] cargo clippy --all-targets ${profile[*]} -- -D warnings"
-  timed cargo clippy --locked --all-targets "${profile[@]}" -- -D warnings
-  step "[$flavour] cargo test ${profile[*]}  (RUSTFLAGS=\"$flags\", LOOM_MAX_PREEMPTIONS=$LOOM_MAX_PREEMPTIONS)"
-  timed cargo test --locked "${profile[@]}"
+  step "[$flavour] cargo clippy --workspace --all-targets ${profile[*]} -- -D warnings"
+  timed cargo clippy --locked --workspace --all-targets "${profile[@]}" -- -D warnings
+  step "[$flavour] cargo test --workspace ${profile[*]}  (RUSTFLAGS=\"$flags\", LOOM_MAX_PREEMPTIONS=$LOOM_MAX_PREEMPTIONS)"
+  timed cargo test --locked --workspace "${profile[@]}"
   if [ "$flavour" = std ]; then
     step "[std] cargo doc (broken links are errors)"
-    RUSTDOCFLAGS="-D warnings" timed cargo doc --locked --no-deps --quiet
+    RUSTDOCFLAGS="-D warnings" timed cargo doc --locked --workspace --no-deps --quiet
   fi
 done
 step "all flavours passed: ${flavours[*]}"
