@@ -76,6 +76,7 @@
 
 mod error;
 pub(crate) mod flavors;
+mod queue;
 mod select;
 pub(crate) mod waker;
 
@@ -84,7 +85,7 @@ use std::time::{Duration, Instant};
 
 use self::flavors::array::{self, Ring, Stalled};
 use self::flavors::{RecvFail, SendFail, zero};
-use self::waker::{Backoff, Entry, Outcome, Sleeper, Waiters};
+use self::waker::{Backoff, Entry, Outcome, Place, Sleeper, Waiters};
 use crate::misuse;
 use crate::sync::cell::UnsafeCell;
 use crate::sync::{Arc, Mutex, trace};
@@ -167,27 +168,29 @@ impl<T> Locked<'_, T> {
         }
     }
 
-    /// Queues a blocked sender; on a buffered channel room may release it at once.
-    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
+    /// Queues a blocked sender; on a buffered channel room may release it at once. Returns its place
+    /// in the queue.
+    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) -> Place {
         match self {
             Locked::Zero(c) => c.register_sender(entry),
             Locked::Array(c) => c.register_sender(entry),
         }
     }
 
-    /// Queues a blocked receiver; on a buffered channel a value may go to it at once.
-    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
+    /// Queues a blocked receiver; on a buffered channel a value may go to it at once. Returns its
+    /// place in the queue.
+    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) -> Place {
         match self {
             Locked::Zero(c) => c.register_receiver(entry),
             Locked::Array(c) => c.register_receiver(entry),
         }
     }
 
-    /// Takes every entry of a finished wait (`sleeper`) out of the queues.
-    pub(crate) fn remove(&mut self, sleeper: &Arc<Sleeper>) {
+    /// Takes the entry of a finished wait out of its queue (O(1); nothing if it has left already).
+    pub(crate) fn remove(&mut self, place: Place) {
         match self {
-            Locked::Zero(c) => c.remove(sleeper),
-            Locked::Array(c) => c.remove(sleeper),
+            Locked::Zero(c) => c.remove(place),
+            Locked::Array(c) => c.remove(place),
         }
     }
 
@@ -326,9 +329,9 @@ impl<T> Shared<T> {
     /// channel is closed, or until `deadline` if there is one: the one blocking send path.
     #[track_caller]
     fn send(&self, value: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        let entry = match self.send_or_queue(value) {
+        let (entry, place) = match self.send_or_queue(value) {
             Ok(None) => return Ok(()),
-            Ok(Some(entry)) => entry,
+            Ok(Some(queued)) => queued,
             Err(value) => return Err(SendTimeoutError::Closed(value)),
         };
         match entry.sleeper.wait_for(deadline) {
@@ -338,7 +341,7 @@ impl<T> Shared<T> {
             )),
             Outcome::Aborted | Outcome::Waiting => {
                 // Timed out: nobody can claim the entry any more; take it out of the queue.
-                self.with(|s| s.remove(&entry.sleeper));
+                self.with(|s| s.remove(place));
                 Err(SendTimeoutError::Timeout(
                     entry.take_slot().expect("a timed-out send keeps its value"),
                 ))
@@ -350,7 +353,7 @@ impl<T> Shared<T> {
     /// otherwise queues a blocked-sender entry holding it and returns the entry to sleep on. `Err`
     /// gives the value back from a closed channel.
     #[track_caller]
-    fn send_or_queue(&self, mut value: T) -> Result<Option<Arc<Entry<T>>>, T> {
+    fn send_or_queue(&self, mut value: T) -> Result<Option<Queued<T>>, T> {
         if retries(self.capacity()) {
             let mut backoff = Backoff::default();
             loop {
@@ -371,8 +374,8 @@ impl<T> Shared<T> {
             // that appeared meanwhile may take it at once; the wait then returns at once).
             Err(SendFail::Full(value)) => {
                 let entry = Entry::sender(&Sleeper::new(), 0, value);
-                s.register_sender(entry.clone());
-                Ok(Some(entry))
+                let place = s.register_sender(entry.clone());
+                Ok(Some((entry, place)))
             }
         })
     }
@@ -382,10 +385,10 @@ impl<T> Shared<T> {
     #[track_caller]
     fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
-            let entry = match self.recv_or_queue() {
+            let (entry, place) = match self.recv_or_queue() {
                 Ok(value) => return Ok(value),
                 Err(None) => return Err(RecvTimeoutError::Closed),
-                Err(Some(entry)) => entry,
+                Err(Some(queued)) => queued,
             };
             match entry.sleeper.wait_for(deadline) {
                 Outcome::Chosen { closed: false, .. } => {
@@ -400,7 +403,7 @@ impl<T> Shared<T> {
                     }
                 }
                 Outcome::Aborted | Outcome::Waiting => {
-                    self.with(|s| s.remove(&entry.sleeper));
+                    self.with(|s| s.remove(place));
                     return Err(RecvTimeoutError::Timeout);
                 }
             }
@@ -411,7 +414,7 @@ impl<T> Shared<T> {
     /// queues a blocked-receiver entry and returns it in `Err(Some(..))` to sleep on. `Err(None)`
     /// means closed and drained.
     #[track_caller]
-    fn recv_or_queue(&self) -> Result<T, Option<Arc<Entry<T>>>> {
+    fn recv_or_queue(&self) -> Result<T, Option<Queued<T>>> {
         if retries(self.capacity()) {
             let mut backoff = Backoff::default();
             loop {
@@ -431,8 +434,8 @@ impl<T> Shared<T> {
             // Nothing to take: queue up until a sender hands a value over, or close.
             Err(RecvFail::Empty) => {
                 let entry = Entry::receiver(&Sleeper::new(), 0);
-                s.register_receiver(entry.clone());
-                Err(Some(entry))
+                let place = s.register_receiver(entry.clone());
+                Err(Some((entry, place)))
             }
         })
     }
@@ -460,6 +463,9 @@ impl<T> Shared<T> {
         self.ring().map_or(0, Ring::capacity)
     }
 }
+
+/// A queued blocked operation: its entry, and its place in the channel's queue.
+type Queued<T> = (Arc<Entry<T>>, Place);
 
 /// Tells whether a blocking operation on a channel of capacity `cap` retries (with [`Backoff`])
 /// before it queues itself.

@@ -40,7 +40,7 @@
 use std::time::{Duration, Instant};
 
 use super::flavors::{RecvFail, SendFail};
-use super::waker::{Entry, Outcome, Sleeper};
+use super::waker::{Entry, Outcome, Place, Sleeper};
 use super::{Receiver, SendError, Sender, Shared};
 use crate::context::{Done, Subscription};
 use crate::sync::atomic::{AtomicBool, Ordering};
@@ -142,6 +142,7 @@ impl<'a, R> Select<'a, R> {
         self.cases.push(Box::new(RecvCase {
             chan: rx.shared(),
             entry: None,
+            place: None,
             result: None,
             then: Some(then),
         }));
@@ -161,6 +162,7 @@ impl<'a, R> Select<'a, R> {
             chan: tx.shared(),
             value: Some(value),
             entry: None,
+            place: None,
             result: None,
             then: Some(then),
         }));
@@ -253,7 +255,7 @@ impl<'a, R> Select<'a, R> {
 
             // 4. Leave every queue; then run the chosen case.
             for case in &mut self.cases {
-                case.dequeue(&sleeper);
+                case.dequeue();
             }
             match outcome {
                 Outcome::Chosen { case, closed } => {
@@ -320,8 +322,9 @@ trait Case<'a, R> {
     /// # Safety
     /// The channel's lock is held.
     unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize);
-    /// Takes the case's entries out of its channel's queues (takes the lock itself).
-    fn dequeue(&mut self, sleeper: &Arc<Sleeper>);
+    /// Takes the case's entry out of its channel's queue (takes the lock itself; O(1), Go's
+    /// `dequeueSudoG`).
+    fn dequeue(&mut self);
     /// Collects the result after a partner (or close) completed this case.
     fn complete(&mut self, closed: bool);
     /// Returns the case's timer (`None`, the default, for every case but a timer).
@@ -340,6 +343,8 @@ trait Case<'a, R> {
 struct RecvCase<'a, T, F> {
     chan: &'a Shared<T>,
     entry: Option<Arc<Entry<T>>>,
+    /// The entry's place in the channel's queue while it is queued.
+    place: Option<Place>,
     result: Option<Option<T>>,
     then: Option<F>,
 }
@@ -362,17 +367,18 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
     unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {
         let entry = Entry::receiver(sleeper, index);
         // SAFETY: the caller holds the channel's lock.
-        unsafe {
+        let place = unsafe {
             self.chan
                 .with_locked(|s| s.register_receiver(entry.clone()))
         };
         self.entry = Some(entry);
+        self.place = Some(place);
     }
 
-    fn dequeue(&mut self, sleeper: &Arc<Sleeper>) {
-        let _guard = self.chan.lock().1.lock();
-        // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.remove(sleeper)) };
+    fn dequeue(&mut self) {
+        if let Some(place) = self.place.take() {
+            self.chan.with(|s| s.remove(place));
+        }
     }
 
     fn complete(&mut self, closed: bool) {
@@ -396,6 +402,8 @@ struct SendCase<'a, T, F> {
     chan: &'a Shared<T>,
     value: Option<T>,
     entry: Option<Arc<Entry<T>>>,
+    /// The entry's place in the channel's queue while it is queued.
+    place: Option<Place>,
     result: Option<Result<(), SendError<T>>>,
     then: Option<F>,
 }
@@ -423,14 +431,15 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         let value = self.value.take().expect("an unsent case keeps its value");
         let entry = Entry::sender(sleeper, index, value);
         // SAFETY: the caller holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.register_sender(entry.clone())) };
+        let place = unsafe { self.chan.with_locked(|s| s.register_sender(entry.clone())) };
         self.entry = Some(entry);
+        self.place = Some(place);
     }
 
-    fn dequeue(&mut self, sleeper: &Arc<Sleeper>) {
-        let _guard = self.chan.lock().1.lock();
-        // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.remove(sleeper)) };
+    fn dequeue(&mut self) {
+        if let Some(place) = self.place.take() {
+            self.chan.with(|s| s.remove(place));
+        }
         // Not chosen (or not yet known): the value goes back to the case, to be retried or dropped.
         if let Some(entry) = self.entry.take() {
             match entry.take_slot() {
@@ -473,7 +482,7 @@ impl<'a, R, F: FnOnce(Instant) -> R> Case<'a, R> for TimerCase<'a, F> {
 
     unsafe fn enqueue(&mut self, _sleeper: &Arc<Sleeper>, _index: usize) {}
 
-    fn dequeue(&mut self, _sleeper: &Arc<Sleeper>) {}
+    fn dequeue(&mut self) {}
 
     fn complete(&mut self, _closed: bool) {
         unreachable!("nobody claims a timer case");
@@ -525,7 +534,7 @@ impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
         }
     }
 
-    fn dequeue(&mut self, _sleeper: &Arc<Sleeper>) {
+    fn dequeue(&mut self) {
         // Unregister. A callback already running may still claim, and finds the context taken.
         self.subscription = None;
     }

@@ -16,11 +16,11 @@
 //! Lock order: a channel's lock, then a sleeper's lock, then an entry's slot. Nobody takes a channel
 //! lock while holding a sleeper lock.
 
-use std::collections::VecDeque;
 use std::time::Instant;
 
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::hint::{self, spin_loop};
+use super::queue::{Queue, Ticket};
 use crate::sync::{Arc, Condvar, Mutex};
 
 /// How a waiting operation ended (or that it has not).
@@ -283,10 +283,7 @@ impl<T> Entry<T> {
 /// Claims the entries of `queue` in order, each with `fill` run on its slot under its sleeper's lock,
 /// until `fill` declines (the entry stays queued); claimed and stale entries leave the queue. Returns
 /// `true` if any entry was claimed.
-fn serve<T>(
-    queue: &mut VecDeque<Arc<Entry<T>>>,
-    mut fill: impl FnMut(&mut Option<T>) -> bool,
-) -> bool {
+fn serve<T>(queue: &mut Queue<Arc<Entry<T>>>, mut fill: impl FnMut(&mut Option<T>) -> bool) -> bool {
     let mut served = false;
     while let Some(entry) = queue.front() {
         match entry
@@ -305,16 +302,24 @@ fn serve<T>(
 /// The blocked senders and receivers of one channel, each in arrival (FIFO) order.
 #[derive(Debug)]
 pub(crate) struct Waiters<T> {
-    senders: VecDeque<Arc<Entry<T>>>,
-    receivers: VecDeque<Arc<Entry<T>>>,
+    senders: Queue<Arc<Entry<T>>>,
+    receivers: Queue<Arc<Entry<T>>>,
+}
+
+/// Where a queued entry sits: its queue and its place there, to leave in O(1).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Place {
+    /// Equals `true` for the senders' queue.
+    sender: bool,
+    ticket: Ticket,
 }
 
 impl<T> Waiters<T> {
     /// Creates empty queues.
     pub(crate) fn new() -> Self {
         Waiters {
-            senders: VecDeque::new(),
-            receivers: VecDeque::new(),
+            senders: Queue::new(),
+            receivers: Queue::new(),
         }
     }
 
@@ -382,25 +387,40 @@ impl<T> Waiters<T> {
         !self.senders.is_empty()
     }
 
-    /// Queues a blocked sender.
-    pub(crate) fn push_sender(&mut self, entry: Arc<Entry<T>>) {
-        self.senders.push_back(entry);
+    /// Queues a blocked sender; returns its place, to leave with [`remove`](Waiters::remove).
+    pub(crate) fn push_sender(&mut self, entry: Arc<Entry<T>>) -> Place {
+        Place {
+            sender: true,
+            ticket: self.senders.push_back(entry),
+        }
     }
 
-    /// Queues a blocked receiver.
-    pub(crate) fn push_receiver(&mut self, entry: Arc<Entry<T>>) {
-        self.receivers.push_back(entry);
+    /// Queues a blocked receiver; returns its place, to leave with [`remove`](Waiters::remove).
+    pub(crate) fn push_receiver(&mut self, entry: Arc<Entry<T>>) -> Place {
+        Place {
+            sender: false,
+            ticket: self.receivers.push_back(entry),
+        }
     }
 
-    /// Removes every entry of `sleeper` (a select's losing cases, a timed-out wait).
-    pub(crate) fn remove(&mut self, sleeper: &Arc<Sleeper>) {
-        self.senders.retain(|e| !Arc::ptr_eq(&e.sleeper, sleeper));
-        self.receivers.retain(|e| !Arc::ptr_eq(&e.sleeper, sleeper));
+    /// Takes the entry at `place` out of its queue (a select's losing case, a timed-out wait), in
+    /// O(1) and without looking at any other entry. Does nothing if a partner or close has taken it
+    /// out already.
+    pub(crate) fn remove(&mut self, place: Place) {
+        let queue = if place.sender {
+            &mut self.senders
+        } else {
+            &mut self.receivers
+        };
+        queue.remove(place.ticket);
     }
 
     /// Wakes every blocked sender and receiver with "channel closed".
     pub(crate) fn close_all(&mut self) {
-        for entry in self.senders.drain(..).chain(self.receivers.drain(..)) {
+        while let Some(entry) = self.senders.pop_front() {
+            entry.close();
+        }
+        while let Some(entry) = self.receivers.pop_front() {
             entry.close();
         }
     }

@@ -79,7 +79,7 @@ use std::mem::MaybeUninit;
 use crossbeam_utils::CachePadded;
 
 use super::{RecvFail, SendFail};
-use crate::chan::waker::{Entry, Waiters};
+use crate::chan::waker::{Entry, Place, Waiters};
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::cell::UnsafeCell;
 use crate::sync::hint::{self, spin_loop};
@@ -465,33 +465,37 @@ impl<T> Channel<'_, T> {
     }
 
     /// Queues a blocked sender, then settles: room that appeared meanwhile may release it at once.
-    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
+    /// Returns its place in the queue.
+    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) -> Place {
         // The caller's `try_send` under this lock found the channel open (module docs, "Close").
         debug_assert!(
             !self.ring.is_closed(),
             "a sender queued on a closed channel"
         );
-        self.waiters.push_sender(entry);
+        let place = self.waiters.push_sender(entry);
         // A read-modify-write of the head: ordered with every receiver's claim (module docs).
         self.ring
             .head
             .fetch_or(self.ring.senders_flag(), Ordering::SeqCst);
         self.settle();
+        place
     }
 
     /// Queues a blocked receiver, then settles: a value that arrived meanwhile may go to it at once.
-    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
+    /// Returns its place in the queue.
+    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) -> Place {
         // The caller's `try_recv` under this lock found the channel open (module docs, "Close").
         debug_assert!(
             !self.ring.is_closed(),
             "a receiver queued on a closed channel"
         );
-        self.waiters.push_receiver(entry);
+        let place = self.waiters.push_receiver(entry);
         // A read-modify-write of the tail: ordered with every sender's claim (module docs).
         self.ring
             .tail
             .fetch_or(self.ring.receivers_flag(), Ordering::SeqCst);
         self.settle();
+        place
     }
 
     /// Hands buffered values to queued receivers and moves queued senders' values into free room,
@@ -516,9 +520,9 @@ impl<T> Channel<'_, T> {
             .set_queued(self.waiters.has_receivers(), self.waiters.has_senders());
     }
 
-    /// Takes every entry of a finished wait out of the queues.
-    pub(crate) fn remove(&mut self, sleeper: &Arc<crate::chan::waker::Sleeper>) {
-        self.waiters.remove(sleeper);
+    /// Takes the entry at `place` out of its queue, if it is still there (O(1)).
+    pub(crate) fn remove(&mut self, place: Place) {
+        self.waiters.remove(place);
         self.ring
             .set_queued(self.waiters.has_receivers(), self.waiters.has_senders());
     }
