@@ -229,7 +229,10 @@ mod tests {
             // bound for every `n`. A scan would touch about `n / 2` nodes per removal.
             let ops = 3 * 2 * n as usize;
             let touched = q.touched - before;
-            assert!(touched <= 3 * ops, "n = {n}: {touched} nodes for {ops} operations");
+            assert!(
+                touched <= 3 * ops,
+                "n = {n}: {touched} nodes for {ops} operations"
+            );
             assert_eq!(q.len(), n as usize);
         }
     }

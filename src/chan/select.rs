@@ -3,19 +3,26 @@
 //! [`select`] builds a statement from receive, send, timer and context-done cases, each with the code
 //! to run when it is chosen, and [`Select::wait`] (or [`Select::default`]) runs it:
 //!
-//! 1. Lock every channel of the statement once, in a fixed order (Go's `sellock`, by creation order
-//!    rather than address: see `NEXT_ID` in `chan/mod.rs`), so that the next two steps are atomic
-//!    with respect to every partner.
-//! 2. Poll the cases in a random order; the first that can complete now completes. So each ready
-//!    case is taken with equal probability on real threads, as in Go; under shuttle the order is a
-//!    decision of the schedule, explored and replayed; under loom it is the listing order (see
-//!    `poll_order` and `racezoo::sync::choice`).
+//! 1. Poll the cases in a random order, each on its own channel alone: a buffered channel through its
+//!    lock-free ring, a rendezvous channel under its own lock (crossbeam's first pass). The first that
+//!    can complete now completes. So each ready case is taken with equal probability on real threads,
+//!    as in Go; under shuttle the order is a decision of the schedule, explored and replayed; under
+//!    loom it is the listing order (see `poll_order` and `racezoo::sync::choice`).
+//! 2. Otherwise lock every channel of the statement once, in a fixed order (Go's `sellock`, by
+//!    creation order rather than address: see `NEXT_ID` in `chan/mod.rs`), and poll again in the same
+//!    order: with every lock held, "nothing is ready" holds at one moment for all the cases together,
+//!    which a default must see (Go's non-blocking select is linearizable) and a sleeper needs (no
+//!    partner can slip in between the poll and the queueing).
 //! 3. With a default, unlock and run it. Otherwise queue one entry per channel case and subscribe
 //!    each done case to its context's cancellation, all pointing at one sleeper, unlock, and
 //!    sleep until a partner or a cancellation claims the sleeper (which completes exactly that
 //!    case) or the earliest timer expires.
-//! 4. Take the entries of the other cases out of their queues, drop their subscriptions, and run the
-//!    chosen case's code.
+//! 4. Take the entries of the other cases out of their queues (each in O(1), `chan/queue.rs`),
+//!    drop their subscriptions, and run the chosen case's code.
+//!
+//! Step 1 takes no lock on a buffered channel, so a select over buffered channels that finds a value
+//! or room costs what a `try_recv` or `try_send` costs; only a select that must sleep (or report its
+//! default) pays for the locks.
 //!
 //! # Done cases
 //!
@@ -31,7 +38,7 @@
 //!
 //! # Time under the checkers
 //!
-//! Nothing models real time under loom and shuttle. There a timer is never ready when polled (step 2);
+//! Nothing models real time under loom and shuttle. There a timer is never ready when polled;
 //! a select waiting with a timer case sleeps with the facade's timed wait, which is a scheduling point
 //! after which the timer has expired. So every partner gets the chance to complete a case first, and
 //! a checker explores "the result came first" as well as "the timeout came first" without real
@@ -40,8 +47,8 @@
 use std::time::{Duration, Instant};
 
 use super::flavors::{RecvFail, SendFail};
-use super::waker::{Entry, Outcome, Place, Sleeper};
-use super::{Receiver, SendError, Sender, Shared};
+use super::waker::{Backoff, Entry, Outcome, Place, Sleeper};
+use super::{Receiver, SendError, Sender, Shared, retries};
 use crate::context::{Done, Subscription};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Mutex, MutexGuard, choice, thread, time};
@@ -214,18 +221,33 @@ impl<'a, R> Select<'a, R> {
     #[track_caller]
     fn run(mut self, block: bool) -> Result<R, Self> {
         let n = self.cases.len();
+        // A blocking select with a buffered channel among its cases retries step 1 briefly before it
+        // sleeps, as a blocking send or receive on that channel does (`retries` in `chan/mod.rs`).
+        let retry = block && self.cases.iter().any(|c| c.retries());
         loop {
-            // 1. Lock every channel once, in id (creation) order.
+            // 1. Poll each case alone, in a random order (a decision of the checker's schedule, see
+            //    `poll_order`); steps 2 and 3 use the same order.
+            let order = poll_order(n);
+            let mut backoff = Backoff::default();
+            loop {
+                for &i in &order {
+                    if self.cases[i].try_now() {
+                        return Ok(self.finish(i));
+                    }
+                }
+                if !(retry && backoff.snooze()) {
+                    break;
+                }
+            }
+
+            // 2. Lock every channel once, in id (creation) order, and poll again under all the locks.
             let mut locks: Vec<(u64, &'a Mutex<()>)> =
                 self.cases.iter().filter_map(|c| c.lock()).collect();
             locks.sort_by_key(|&(id, _)| id);
             locks.dedup_by_key(|&mut (id, _)| id);
             let guards: Vec<MutexGuard<'a, ()>> = locks.iter().map(|(_, m)| m.lock()).collect();
-
-            // 2. Poll in a random order (a decision of the checker's schedule, see `poll_order`).
-            let order = poll_order(n);
             for &i in &order {
-                // SAFETY: as above.
+                // SAFETY: `guards` holds every case's channel lock.
                 if unsafe { self.cases[i].poll() } {
                     drop(guards);
                     return Ok(self.finish(i));
@@ -240,7 +262,7 @@ impl<'a, R> Select<'a, R> {
             //    a partner takes the first live entry, so cases of one channel share the wins.
             let sleeper = Sleeper::new();
             for &i in &order {
-                // SAFETY: as above.
+                // SAFETY: `guards` holds every case's channel lock.
                 unsafe { self.cases[i].enqueue(&sleeper, i) };
             }
             drop(guards);
@@ -253,9 +275,17 @@ impl<'a, R> Select<'a, R> {
                 .min();
             let outcome = sleeper.wait_for(deadline);
 
-            // 4. Leave every queue; then run the chosen case.
-            for case in &mut self.cases {
-                case.dequeue();
+            // 4. Leave every other queue; then run the chosen case. Whoever claimed the sleeper for
+            //    a case took that case's entry out of its queue under the channel's lock (a partner
+            //    in `chan/waker.rs`, close), so the chosen case has nothing to leave.
+            let chosen = match outcome {
+                Outcome::Chosen { case, .. } => Some(case),
+                _ => None,
+            };
+            for (i, case) in self.cases.iter_mut().enumerate() {
+                if Some(i) != chosen {
+                    case.dequeue();
+                }
             }
             match outcome {
                 Outcome::Chosen { case, closed } => {
@@ -312,7 +342,10 @@ trait Case<'a, R> {
     fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         None
     }
-    /// Completes the case now if it can; returns `true` if it did.
+    /// Completes the case now if it can, taking at most its own channel's lock (lock-free on a
+    /// buffered channel); returns `true` if it did.
+    fn try_now(&mut self) -> bool;
+    /// Completes the case now if it can, under its channel's lock; returns `true` if it did.
     ///
     /// # Safety
     /// The channel's lock is held.
@@ -327,6 +360,11 @@ trait Case<'a, R> {
     fn dequeue(&mut self);
     /// Collects the result after a partner (or close) completed this case.
     fn complete(&mut self, closed: bool);
+    /// Tells whether a blocking select retries this case before it sleeps (`false`, the default,
+    /// for a case without a channel).
+    fn retries(&self) -> bool {
+        false
+    }
     /// Returns the case's timer (`None`, the default, for every case but a timer).
     fn timer(&self) -> Option<&'a After> {
         None
@@ -352,6 +390,19 @@ struct RecvCase<'a, T, F> {
 impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
     fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         Some(self.chan.lock())
+    }
+
+    fn retries(&self) -> bool {
+        retries(self.chan.capacity())
+    }
+
+    fn try_now(&mut self) -> bool {
+        match self.chan.try_recv() {
+            Ok(value) => self.result = Some(Some(value)),
+            Err(RecvFail::Closed) => self.result = Some(None),
+            Err(RecvFail::Empty) => return false,
+        }
+        true
     }
 
     unsafe fn poll(&mut self) -> bool {
@@ -413,6 +464,23 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         Some(self.chan.lock())
     }
 
+    fn retries(&self) -> bool {
+        retries(self.chan.capacity())
+    }
+
+    fn try_now(&mut self) -> bool {
+        let value = self.value.take().expect("an unsent case keeps its value");
+        match self.chan.try_send(value) {
+            Ok(()) => self.result = Some(Ok(())),
+            Err(SendFail::Closed(value)) => self.result = Some(Err(SendError(value))),
+            Err(SendFail::Full(value)) => {
+                self.value = Some(value);
+                return false;
+            }
+        }
+        true
+    }
+
     unsafe fn poll(&mut self) -> bool {
         let value = self.value.take().expect("an unsent case keeps its value");
         // SAFETY: the caller holds the channel's lock.
@@ -440,22 +508,20 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         if let Some(place) = self.place.take() {
             self.chan.with(|s| s.remove(place));
         }
-        // Not chosen (or not yet known): the value goes back to the case, to be retried or dropped.
+        // Not chosen: nobody can claim the entry any more, so its value is still in the slot and
+        // goes back to the case, to be retried (after a timer that another select drained) or
+        // dropped.
         if let Some(entry) = self.entry.take() {
-            match entry.take_slot() {
-                Some(value) => {
-                    self.value = Some(value);
-                    self.entry = Some(entry);
-                }
-                None => self.entry = Some(entry),
-            }
+            self.value = entry.take_slot();
         }
     }
 
     fn complete(&mut self, closed: bool) {
+        // Close leaves the value in the entry's slot; a receiver that took it left the slot empty.
+        let entry = self.entry.take().expect("a chosen case was queued");
         self.result = Some(if closed {
             Err(SendError(
-                self.value.take().expect("close leaves the value"),
+                entry.take_slot().expect("close leaves the value"),
             ))
         } else {
             Ok(())
@@ -475,9 +541,13 @@ struct TimerCase<'a, F> {
 }
 
 impl<'a, R, F: FnOnce(Instant) -> R> Case<'a, R> for TimerCase<'a, F> {
-    unsafe fn poll(&mut self) -> bool {
+    fn try_now(&mut self) -> bool {
         self.at = self.timer.try_recv();
         self.at.is_some()
+    }
+
+    unsafe fn poll(&mut self) -> bool {
+        self.try_now()
     }
 
     unsafe fn enqueue(&mut self, _sleeper: &Arc<Sleeper>, _index: usize) {}
@@ -513,9 +583,13 @@ struct DoneCase<'a, F> {
 }
 
 impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
-    unsafe fn poll(&mut self) -> bool {
+    fn try_now(&mut self) -> bool {
         // A non-blocking receive from the done channel: ready once cancelled.
         self.done.is_closed()
+    }
+
+    unsafe fn poll(&mut self) -> bool {
+        self.try_now()
     }
 
     unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {

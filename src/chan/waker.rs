@@ -18,9 +18,9 @@
 
 use std::time::Instant;
 
+use super::queue::{Queue, Ticket};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::hint::{self, spin_loop};
-use super::queue::{Queue, Ticket};
 use crate::sync::{Arc, Condvar, Mutex};
 
 /// How a waiting operation ended (or that it has not).
@@ -283,7 +283,10 @@ impl<T> Entry<T> {
 /// Claims the entries of `queue` in order, each with `fill` run on its slot under its sleeper's lock,
 /// until `fill` declines (the entry stays queued); claimed and stale entries leave the queue. Returns
 /// `true` if any entry was claimed.
-fn serve<T>(queue: &mut Queue<Arc<Entry<T>>>, mut fill: impl FnMut(&mut Option<T>) -> bool) -> bool {
+fn serve<T>(
+    queue: &mut Queue<Arc<Entry<T>>>,
+    mut fill: impl FnMut(&mut Option<T>) -> bool,
+) -> bool {
     let mut served = false;
     while let Some(entry) = queue.front() {
         match entry
