@@ -191,22 +191,24 @@ pub(crate) struct Backoff {
 }
 
 impl Backoff {
-    /// Spins 2^step times while `step` is small, then yields; returns `false` once the budget is
-    /// spent. Under the checkers there is no budget: the failed attempt is followed at once by the
-    /// locked one. A retry in between would only multiply the interleavings, and its yield hides
-    /// orders from loom: a thread that yields there lets its partner run to completion unless loom
-    /// spends a preemption to stop it.
+    /// Spins 2^step times, for steps 0 to 6 (127 spin hints in all, a few microseconds), and never
+    /// yields; returns `false` once the budget is spent, and the caller queues itself and sleeps.
+    ///
+    /// No yield, on purpose: on a machine where another process keeps a core busy, `yield_now`
+    /// hands the core to that process for the rest of its time slice (milliseconds), while a thread
+    /// that sleeps on the lock's condition variable is woken, and scheduled, as soon as its partner
+    /// makes room or sends. With four yields after the spins (crossbeam's backoff, and racezoo's
+    /// before issue 15) a capacity-1 channel beside a busy loop took 1.5 to 4.4 ms per message,
+    /// crossbeam's too; without them 15 to 22 µs (`benches/README.md`, "Spread over runs").
+    ///
+    /// Under the checkers there is no budget: the failed attempt is followed at once by the locked
+    /// one. A retry in between would only multiply the interleavings.
     pub(crate) fn snooze(&mut self) -> bool {
-        let (spin_steps, total) = (hint::spins(6) as u32, hint::spins(10) as u32);
-        if self.step >= total {
+        if self.step >= hint::spins(7) as u32 {
             return false;
         }
-        if self.step < spin_steps {
-            for _ in 0..1u32 << self.step {
-                spin_loop();
-            }
-        } else {
-            crate::sync::thread::yield_now();
+        for _ in 0..1u32 << self.step {
+            spin_loop();
         }
         self.step += 1;
         true
@@ -307,6 +309,11 @@ fn serve<T>(
 pub(crate) struct Waiters<T> {
     senders: Queue<Arc<Entry<T>>>,
     receivers: Queue<Arc<Entry<T>>>,
+    /// A buffered channel's `SENDERS` flag as the lock holder last set it (`flavors/array.rs`);
+    /// unused by a rendezvous channel.
+    pub(crate) senders_flag: bool,
+    /// A buffered channel's `RECEIVERS` flag, likewise.
+    pub(crate) receivers_flag: bool,
 }
 
 /// Where a queued entry sits: its queue and its place there, to leave in O(1).
@@ -323,6 +330,8 @@ impl<T> Waiters<T> {
         Waiters {
             senders: Queue::new(),
             receivers: Queue::new(),
+            senders_flag: false,
+            receivers_flag: false,
         }
     }
 
