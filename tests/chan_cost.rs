@@ -167,7 +167,7 @@ mod loom_executions {
                     assert_eq!(rx.recv(), Some(1));
                     t.join().unwrap();
                 }),
-                u64::MAX,
+                26,
             ),
             (
                 "buffered (cap 1) send ↔ recv",
@@ -177,7 +177,7 @@ mod loom_executions {
                     assert_eq!(rx.recv(), Some(1));
                     t.join().unwrap();
                 }),
-                u64::MAX,
+                88,
             ),
             (
                 "select over 2 buffered channels ↔ send",
@@ -188,7 +188,7 @@ mod loom_executions {
                     select().recv(&ra, |_| ()).recv(&rb, |_| ()).wait();
                     t.join().unwrap();
                 }),
-                u64::MAX,
+                84,
             ),
             (
                 "Mutex lock/unlock ↔ lock/unlock",
@@ -199,7 +199,7 @@ mod loom_executions {
                     *m.lock() += 1;
                     t.join().unwrap();
                 }),
-                u64::MAX,
+                4,
             ),
             (
                 "WaitGroup add; done ↔ wait",
@@ -211,7 +211,7 @@ mod loom_executions {
                     wg.wait();
                     t.join().unwrap();
                 }),
-                u64::MAX,
+                15,
             ),
         ];
         eprintln!("| model (loom, 2 threads) | executions |");
