@@ -3,16 +3,18 @@
 //! [`select`] builds a statement from receive, send, timer and context-done cases, each with the code
 //! to run when it is chosen, and [`Select::wait`] (or [`Select::default`]) runs it:
 //!
-//! 1. Poll the cases in a random order, each on its own channel alone: a buffered channel through its
-//!    lock-free ring, a rendezvous channel under its own lock (crossbeam's first pass). The first that
-//!    can complete now completes. So each ready case is taken with equal probability on real threads,
-//!    as in Go; under shuttle the order is a decision of the schedule, explored and replayed; under
-//!    loom it is the listing order (see `poll_order` and `racezoo::sync::choice`).
-//! 2. Otherwise lock every channel of the statement once, in a fixed order (Go's `sellock`, by
-//!    creation order rather than address: see `NEXT_ID` in `chan/mod.rs`), and poll again in the same
-//!    order: with every lock held, "nothing is ready" holds at one moment for all the cases together,
-//!    which a default must see (Go's non-blocking select is linearizable) and a sleeper needs (no
-//!    partner can slip in between the poll and the queueing).
+//! 1. If every case is a buffered channel or a timer, poll the cases in a random order, each on its
+//!    own, through the channels' lock-free rings (crossbeam's first pass), retrying briefly as a
+//!    blocking receive does; the first that can complete now completes. So each ready case is
+//!    taken with equal probability on real threads, as in Go; under shuttle the order is a
+//!    decision of the schedule, explored and replayed; under loom it is the listing order (see
+//!    `poll_order` and `racezoo::sync::choice`).
+//! 2. Otherwise (and always with a rendezvous channel or a context among the cases) lock every
+//!    channel of the statement once, in a fixed order (Go's `sellock`, by creation order rather
+//!    than address: see `NEXT_ID` in `chan/mod.rs`), and poll in the same order: with every lock
+//!    held, "nothing is ready" holds at one moment for all the cases together, which a default must
+//!    see (Go's non-blocking select is linearizable) and a sleeper needs (no partner can slip in
+//!    between the poll and the queueing).
 //! 3. With a default, unlock and run it. Otherwise queue one entry per channel case and subscribe
 //!    each done case to its context's cancellation, all pointing at one sleeper, unlock, and
 //!    sleep until a partner or a cancellation claims the sleeper (which completes exactly that
@@ -20,9 +22,12 @@
 //! 4. Take the entries of the other cases out of their queues (each in O(1), `chan/queue.rs`),
 //!    drop their subscriptions, and run the chosen case's code.
 //!
-//! Step 1 takes no lock on a buffered channel, so a select over buffered channels that finds a value
-//! or room costs what a `try_recv` or `try_send` costs; only a select that must sleep (or report its
-//! default) pays for the locks.
+//! Step 1 takes no lock, so a select over buffered channels that finds a value or room costs what a
+//! `try_recv` or `try_send` costs; only a select that must sleep (or report its default) pays for
+//! the locks. Its polls are separate moments: a case found not ready may become ready before the
+//! next is polled, and the select may then complete the next one, which Go's choice among ready
+//! cases allows too. A select with a rendezvous channel or a context among its cases skips step 1
+//! (see `run`).
 //!
 //! # Done cases
 //!
@@ -48,7 +53,7 @@ use std::time::{Duration, Instant};
 
 use super::flavors::{RecvFail, SendFail};
 use super::waker::{Backoff, Entry, Outcome, Place, Sleeper};
-use super::{Receiver, SendError, Sender, Shared, retries};
+use super::{Receiver, SendError, Sender, Shared};
 use crate::context::{Done, Subscription};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Mutex, MutexGuard, choice, thread, time};
@@ -221,15 +226,21 @@ impl<'a, R> Select<'a, R> {
     #[track_caller]
     fn run(mut self, block: bool) -> Result<R, Self> {
         let n = self.cases.len();
-        // A blocking select with a buffered channel among its cases retries step 1 briefly before it
-        // sleeps, as a blocking send or receive on that channel does (`retries` in `chan/mod.rs`).
-        let retry = block && self.cases.iter().any(|c| c.retries());
+        // Step 1 runs only when every case can be polled without a lock (buffered channels and
+        // timers). With a rendezvous channel or a context among the cases, the select starts at
+        // step 2 as Go's does: polling those alone would take a lock per case for nothing (their
+        // selects already beat crossbeam's), and would make each case a moment of its own where the
+        // zoo's lessons rely on one moment for all (`scenarios/select.rs`, `quit_beats_job`).
+        // A blocking select retries step 1 briefly before it sleeps, as a blocking send or
+        // receive on a buffered channel does (`retries` in `chan/mod.rs`).
+        let first_pass = self.cases.iter().all(|c| c.lock_free());
+        let retry = block && first_pass;
         loop {
             // 1. Poll each case alone, in a random order (a decision of the checker's schedule, see
             //    `poll_order`); steps 2 and 3 use the same order.
             let order = poll_order(n);
             let mut backoff = Backoff::default();
-            loop {
+            while first_pass {
                 for &i in &order {
                     if self.cases[i].try_now() {
                         return Ok(self.finish(i));
@@ -360,9 +371,9 @@ trait Case<'a, R> {
     fn dequeue(&mut self);
     /// Collects the result after a partner (or close) completed this case.
     fn complete(&mut self, closed: bool);
-    /// Tells whether a blocking select retries this case before it sleeps (`false`, the default,
-    /// for a case without a channel).
-    fn retries(&self) -> bool {
+    /// Tells whether the case can be polled without any lock (`false`, the default, for a context's
+    /// done case).
+    fn lock_free(&self) -> bool {
         false
     }
     /// Returns the case's timer (`None`, the default, for every case but a timer).
@@ -392,8 +403,9 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
         Some(self.chan.lock())
     }
 
-    fn retries(&self) -> bool {
-        retries(self.chan.capacity())
+    fn lock_free(&self) -> bool {
+        // A buffered channel: its ring needs no lock.
+        self.chan.ring().is_some()
     }
 
     fn try_now(&mut self) -> bool {
@@ -464,8 +476,9 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         Some(self.chan.lock())
     }
 
-    fn retries(&self) -> bool {
-        retries(self.chan.capacity())
+    fn lock_free(&self) -> bool {
+        // A buffered channel: its ring needs no lock.
+        self.chan.ring().is_some()
     }
 
     fn try_now(&mut self) -> bool {
@@ -541,6 +554,10 @@ struct TimerCase<'a, F> {
 }
 
 impl<'a, R, F: FnOnce(Instant) -> R> Case<'a, R> for TimerCase<'a, F> {
+    fn lock_free(&self) -> bool {
+        true
+    }
+
     fn try_now(&mut self) -> bool {
         self.at = self.timer.try_recv();
         self.at.is_some()
