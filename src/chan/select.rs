@@ -240,14 +240,16 @@ impl<'a, R> Select<'a, R> {
             //    `poll_order`); steps 2 and 3 use the same order.
             let order = poll_order(n);
             let mut backoff = Backoff::default();
-            while first_pass {
-                for &i in &order {
-                    if self.cases[i].try_now() {
-                        return Ok(self.finish(i));
+            if first_pass {
+                loop {
+                    for &i in &order {
+                        if self.cases[i].try_now() {
+                            return Ok(self.finish(i));
+                        }
                     }
-                }
-                if !(retry && backoff.snooze()) {
-                    break;
+                    if !(retry && backoff.snooze()) {
+                        break;
+                    }
                 }
             }
 
