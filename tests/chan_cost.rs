@@ -11,7 +11,7 @@
 #![cfg(any(loom, shuttle))]
 
 use racezoo::chan::{channel, select};
-use racezoo::sync::{Arc, Mutex, thread};
+use racezoo::sync::Mutex;
 use racezoo::waitgroup::WaitGroup;
 
 /// Scheduling points of single operations on one thread, nobody else running (shuttle only: loom
@@ -146,6 +146,7 @@ mod shuttle_points {
 #[cfg(loom)]
 mod loom_executions {
     use racezoo::check::{self, Config, Verdict};
+    use racezoo::sync::{Arc, thread};
 
     use super::*;
 
