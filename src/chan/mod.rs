@@ -7,10 +7,11 @@
 //! otherwise queues itself on every channel at once. One departure, for speed: a buffered channel
 //! keeps its values in a lock-free ring outside the lock (crossbeam's stamped slots), so a send that
 //! finds room and a receive that finds a value take no lock at all; only waiting and waking do
-//! (`flavors/array.rs` explains how the two paths meet). Likewise `select` first polls each case on
-//! its own (lock-free on a buffered channel, crossbeam's first pass) and locks its channels only to
-//! sleep or to report its default (`select.rs`), and a waiter leaves a queue in O(1), without a
-//! scan (`queue.rs`, Go's `dequeueSudoG`). The front ([`Sender`], [`Receiver`]) picks the algorithm
+//! (`flavors/array.rs` explains how the two paths meet). Likewise a `select` whose cases are all
+//! buffered channels (or timers) first polls each case on its own through the lock-free rings
+//! (crossbeam's first pass) and locks its channels only to sleep or to report its default
+//! (`select.rs`), and a waiter leaves a queue in O(1), without a scan (`queue.rs`, Go's
+//! `dequeueSudoG`). The front ([`Sender`], [`Receiver`]) picks the algorithm
 //! once (`flavors/zero.rs` or `flavors/array.rs`).
 //!
 //! # Go's rules, as racezoo states them
