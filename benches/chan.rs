@@ -362,6 +362,63 @@ fn channels(c: &mut Criterion) {
     }
 }
 
+/// Go's `chanlinear` workload (`test/chanlinear.go`), on OS threads: `n` threads each select over
+/// one channel they all share and one of their own, `CHANLINEAR_ROUNDS` times; the main thread wakes
+/// each in turn through its own channel, so every wake-up makes a select leave the shared channel's
+/// queue of about `n` waiters and join it again. Time must grow linearly with `n`: a select that
+/// scans the shared queue to leave it makes the whole run quadratic. Timed from the moment every
+/// thread has started to the last join; thread creation is outside.
+fn chanlinear(n: usize) -> Duration {
+    use racezoo::chan::{channel, select};
+    let (_shared_tx, shared_rx) = channel::<()>(0);
+    let own: Vec<_> = (0..n).map(|_| channel::<()>(0)).collect();
+    let started = std::sync::atomic::AtomicUsize::new(0);
+    thread::scope(|s| {
+        let mut senders = Vec::with_capacity(n);
+        for (tx, rx) in &own {
+            senders.push(tx);
+            let (shared_rx, started) = (&shared_rx, &started);
+            thread::Builder::new()
+                .stack_size(64 * 1024)
+                .spawn_scoped(s, move || {
+                    started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    for _ in 0..CHANLINEAR_ROUNDS {
+                        select().recv(shared_rx, |_| ()).recv(rx, |_| ()).wait();
+                    }
+                })
+                .expect("spawn a chanlinear thread");
+        }
+        while started.load(std::sync::atomic::Ordering::Relaxed) < n {
+            thread::yield_now();
+        }
+        let start = Instant::now();
+        for _ in 0..CHANLINEAR_ROUNDS {
+            for tx in &senders {
+                tx.send(()).unwrap();
+            }
+        }
+        // The scope joins every thread before it returns; each has returned once its last
+        // rendezvous is done, so the clock stops at the last send plus the join.
+        start
+    })
+    .elapsed()
+}
+
+/// How many times each `chanlinear` thread selects (Go's test uses 10).
+const CHANLINEAR_ROUNDS: usize = 10;
+
+/// The `chanlinear` group: `n` blocked selects for `n` doubling from 250 to 2,000.
+/// `benches/chanlinear.sh` reports the time ratio per doubling.
+fn linear(c: &mut Criterion) {
+    let mut group = c.benchmark_group("chanlinear");
+    for n in [250usize, 500, 1000, 2000] {
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
+            b.iter_custom(|iters| (0..iters).map(|_| chanlinear(n)).sum())
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
@@ -370,4 +427,12 @@ criterion_group! {
         .measurement_time(Duration::from_millis(1200));
     targets = channels
 }
-criterion_main!(benches);
+criterion_group! {
+    name = linear_benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    targets = linear
+}
+criterion_main!(benches, linear_benches);

@@ -3,19 +3,31 @@
 //! [`select`] builds a statement from receive, send, timer and context-done cases, each with the code
 //! to run when it is chosen, and [`Select::wait`] (or [`Select::default`]) runs it:
 //!
-//! 1. Lock every channel of the statement once, in a fixed order (Go's `sellock`, by creation order
-//!    rather than address: see `NEXT_ID` in `chan/mod.rs`), so that the next two steps are atomic
-//!    with respect to every partner.
-//! 2. Poll the cases in a random order; the first that can complete now completes. So each ready
-//!    case is taken with equal probability on real threads, as in Go; under shuttle the order is a
+//! 1. If every case is a buffered channel or a timer, poll the cases in a random order, each on its
+//!    own, through the channels' lock-free rings (crossbeam's first pass), retrying briefly as a
+//!    blocking receive does; the first that can complete now completes. So each ready case is
+//!    taken with equal probability on real threads, as in Go; under shuttle the order is a
 //!    decision of the schedule, explored and replayed; under loom it is the listing order (see
 //!    `poll_order` and `racezoo::sync::choice`).
+//! 2. Otherwise (and always with a rendezvous channel or a context among the cases) lock every
+//!    channel of the statement once, in a fixed order (Go's `sellock`, by creation order rather
+//!    than address: see `NEXT_ID` in `chan/mod.rs`), and poll in the same order: with every lock
+//!    held, "nothing is ready" holds at one moment for all the cases together, which a default must
+//!    see (Go's non-blocking select is linearizable) and a sleeper needs (no partner can slip in
+//!    between the poll and the queueing).
 //! 3. With a default, unlock and run it. Otherwise queue one entry per channel case and subscribe
 //!    each done case to its context's cancellation, all pointing at one sleeper, unlock, and
 //!    sleep until a partner or a cancellation claims the sleeper (which completes exactly that
 //!    case) or the earliest timer expires.
-//! 4. Take the entries of the other cases out of their queues, drop their subscriptions, and run the
-//!    chosen case's code.
+//! 4. Take the entries of the other cases out of their queues (each in O(1), `chan/queue.rs`),
+//!    drop their subscriptions, and run the chosen case's code.
+//!
+//! Step 1 takes no lock, so a select over buffered channels that finds a value or room costs what a
+//! `try_recv` or `try_send` costs; only a select that must sleep (or report its default) pays for
+//! the locks. Its polls are separate moments: a case found not ready may become ready before the
+//! next is polled, and the select may then complete the next one, which Go's choice among ready
+//! cases allows too. A select with a rendezvous channel or a context among its cases skips step 1
+//! (see `run`).
 //!
 //! # Done cases
 //!
@@ -31,7 +43,7 @@
 //!
 //! # Time under the checkers
 //!
-//! Nothing models real time under loom and shuttle. There a timer is never ready when polled (step 2);
+//! Nothing models real time under loom and shuttle. There a timer is never ready when polled;
 //! a select waiting with a timer case sleeps with the facade's timed wait, which is a scheduling point
 //! after which the timer has expired. So every partner gets the chance to complete a case first, and
 //! a checker explores "the result came first" as well as "the timeout came first" without real
@@ -40,7 +52,7 @@
 use std::time::{Duration, Instant};
 
 use super::flavors::{RecvFail, SendFail};
-use super::waker::{Entry, Outcome, Sleeper};
+use super::waker::{Backoff, Entry, Outcome, Place, Sleeper};
 use super::{Receiver, SendError, Sender, Shared};
 use crate::context::{Done, Subscription};
 use crate::sync::atomic::{AtomicBool, Ordering};
@@ -142,6 +154,7 @@ impl<'a, R> Select<'a, R> {
         self.cases.push(Box::new(RecvCase {
             chan: rx.shared(),
             entry: None,
+            place: None,
             result: None,
             then: Some(then),
         }));
@@ -161,6 +174,7 @@ impl<'a, R> Select<'a, R> {
             chan: tx.shared(),
             value: Some(value),
             entry: None,
+            place: None,
             result: None,
             then: Some(then),
         }));
@@ -212,18 +226,41 @@ impl<'a, R> Select<'a, R> {
     #[track_caller]
     fn run(mut self, block: bool) -> Result<R, Self> {
         let n = self.cases.len();
+        // Step 1 runs only when every case can be polled without a lock (buffered channels and
+        // timers). With a rendezvous channel or a context among the cases, the select starts at
+        // step 2 as Go's does: polling those alone would take a lock per case for nothing (their
+        // selects already beat crossbeam's), and would make each case a moment of its own where the
+        // zoo's lessons rely on one moment for all (`scenarios/select.rs`, `quit_beats_job`).
+        // A blocking select retries step 1 briefly before it sleeps, as a blocking send or
+        // receive on a buffered channel does (`retries` in `chan/mod.rs`).
+        let first_pass = self.cases.iter().all(|c| c.lock_free());
+        let retry = block && first_pass;
         loop {
-            // 1. Lock every channel once, in id (creation) order.
+            // 1. Poll each case alone, in a random order (a decision of the checker's schedule, see
+            //    `poll_order`); steps 2 and 3 use the same order.
+            let order = poll_order(n);
+            let mut backoff = Backoff::default();
+            if first_pass {
+                loop {
+                    for &i in &order {
+                        if self.cases[i].try_now() {
+                            return Ok(self.finish(i));
+                        }
+                    }
+                    if !(retry && backoff.snooze()) {
+                        break;
+                    }
+                }
+            }
+
+            // 2. Lock every channel once, in id (creation) order, and poll again under all the locks.
             let mut locks: Vec<(u64, &'a Mutex<()>)> =
                 self.cases.iter().filter_map(|c| c.lock()).collect();
             locks.sort_by_key(|&(id, _)| id);
             locks.dedup_by_key(|&mut (id, _)| id);
             let guards: Vec<MutexGuard<'a, ()>> = locks.iter().map(|(_, m)| m.lock()).collect();
-
-            // 2. Poll in a random order (a decision of the checker's schedule, see `poll_order`).
-            let order = poll_order(n);
             for &i in &order {
-                // SAFETY: as above.
+                // SAFETY: `guards` holds every case's channel lock.
                 if unsafe { self.cases[i].poll() } {
                     drop(guards);
                     return Ok(self.finish(i));
@@ -238,7 +275,7 @@ impl<'a, R> Select<'a, R> {
             //    a partner takes the first live entry, so cases of one channel share the wins.
             let sleeper = Sleeper::new();
             for &i in &order {
-                // SAFETY: as above.
+                // SAFETY: `guards` holds every case's channel lock.
                 unsafe { self.cases[i].enqueue(&sleeper, i) };
             }
             drop(guards);
@@ -251,9 +288,17 @@ impl<'a, R> Select<'a, R> {
                 .min();
             let outcome = sleeper.wait_for(deadline);
 
-            // 4. Leave every queue; then run the chosen case.
-            for case in &mut self.cases {
-                case.dequeue(&sleeper);
+            // 4. Leave every other queue; then run the chosen case. Whoever claimed the sleeper for
+            //    a case took that case's entry out of its queue under the channel's lock (a partner
+            //    in `chan/waker.rs`, close), so the chosen case has nothing to leave.
+            let chosen = match outcome {
+                Outcome::Chosen { case, .. } => Some(case),
+                _ => None,
+            };
+            for (i, case) in self.cases.iter_mut().enumerate() {
+                if Some(i) != chosen {
+                    case.dequeue();
+                }
             }
             match outcome {
                 Outcome::Chosen { case, closed } => {
@@ -310,7 +355,10 @@ trait Case<'a, R> {
     fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         None
     }
-    /// Completes the case now if it can; returns `true` if it did.
+    /// Completes the case now if it can, taking at most its own channel's lock (lock-free on a
+    /// buffered channel); returns `true` if it did.
+    fn try_now(&mut self) -> bool;
+    /// Completes the case now if it can, under its channel's lock; returns `true` if it did.
     ///
     /// # Safety
     /// The channel's lock is held.
@@ -320,10 +368,16 @@ trait Case<'a, R> {
     /// # Safety
     /// The channel's lock is held.
     unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize);
-    /// Takes the case's entries out of its channel's queues (takes the lock itself).
-    fn dequeue(&mut self, sleeper: &Arc<Sleeper>);
+    /// Takes the case's entry out of its channel's queue (takes the lock itself; O(1), Go's
+    /// `dequeueSudoG`).
+    fn dequeue(&mut self);
     /// Collects the result after a partner (or close) completed this case.
     fn complete(&mut self, closed: bool);
+    /// Tells whether the case can be polled without any lock (`false`, the default, for a context's
+    /// done case).
+    fn lock_free(&self) -> bool {
+        false
+    }
     /// Returns the case's timer (`None`, the default, for every case but a timer).
     fn timer(&self) -> Option<&'a After> {
         None
@@ -340,6 +394,8 @@ trait Case<'a, R> {
 struct RecvCase<'a, T, F> {
     chan: &'a Shared<T>,
     entry: Option<Arc<Entry<T>>>,
+    /// The entry's place in the channel's queue while it is queued.
+    place: Option<Place>,
     result: Option<Option<T>>,
     then: Option<F>,
 }
@@ -347,6 +403,20 @@ struct RecvCase<'a, T, F> {
 impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
     fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         Some(self.chan.lock())
+    }
+
+    fn lock_free(&self) -> bool {
+        // A buffered channel: its ring needs no lock.
+        self.chan.ring().is_some()
+    }
+
+    fn try_now(&mut self) -> bool {
+        match self.chan.try_recv() {
+            Ok(value) => self.result = Some(Some(value)),
+            Err(RecvFail::Closed) => self.result = Some(None),
+            Err(RecvFail::Empty) => return false,
+        }
+        true
     }
 
     unsafe fn poll(&mut self) -> bool {
@@ -362,17 +432,18 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
     unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {
         let entry = Entry::receiver(sleeper, index);
         // SAFETY: the caller holds the channel's lock.
-        unsafe {
+        let place = unsafe {
             self.chan
                 .with_locked(|s| s.register_receiver(entry.clone()))
         };
         self.entry = Some(entry);
+        self.place = Some(place);
     }
 
-    fn dequeue(&mut self, sleeper: &Arc<Sleeper>) {
-        let _guard = self.chan.lock().1.lock();
-        // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.remove(sleeper)) };
+    fn dequeue(&mut self) {
+        if let Some(place) = self.place.take() {
+            self.chan.with(|s| s.remove(place));
+        }
     }
 
     fn complete(&mut self, closed: bool) {
@@ -396,6 +467,8 @@ struct SendCase<'a, T, F> {
     chan: &'a Shared<T>,
     value: Option<T>,
     entry: Option<Arc<Entry<T>>>,
+    /// The entry's place in the channel's queue while it is queued.
+    place: Option<Place>,
     result: Option<Result<(), SendError<T>>>,
     then: Option<F>,
 }
@@ -403,6 +476,24 @@ struct SendCase<'a, T, F> {
 impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCase<'a, T, F> {
     fn lock(&self) -> Option<(u64, &'a Mutex<()>)> {
         Some(self.chan.lock())
+    }
+
+    fn lock_free(&self) -> bool {
+        // A buffered channel: its ring needs no lock.
+        self.chan.ring().is_some()
+    }
+
+    fn try_now(&mut self) -> bool {
+        let value = self.value.take().expect("an unsent case keeps its value");
+        match self.chan.try_send(value) {
+            Ok(()) => self.result = Some(Ok(())),
+            Err(SendFail::Closed(value)) => self.result = Some(Err(SendError(value))),
+            Err(SendFail::Full(value)) => {
+                self.value = Some(value);
+                return false;
+            }
+        }
+        true
     }
 
     unsafe fn poll(&mut self) -> bool {
@@ -423,30 +514,29 @@ impl<'a, T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<'a, R> for SendCas
         let value = self.value.take().expect("an unsent case keeps its value");
         let entry = Entry::sender(sleeper, index, value);
         // SAFETY: the caller holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.register_sender(entry.clone())) };
+        let place = unsafe { self.chan.with_locked(|s| s.register_sender(entry.clone())) };
         self.entry = Some(entry);
+        self.place = Some(place);
     }
 
-    fn dequeue(&mut self, sleeper: &Arc<Sleeper>) {
-        let _guard = self.chan.lock().1.lock();
-        // SAFETY: `_guard` holds the channel's lock.
-        unsafe { self.chan.with_locked(|s| s.remove(sleeper)) };
-        // Not chosen (or not yet known): the value goes back to the case, to be retried or dropped.
+    fn dequeue(&mut self) {
+        if let Some(place) = self.place.take() {
+            self.chan.with(|s| s.remove(place));
+        }
+        // Not chosen: nobody can claim the entry any more, so its value is still in the slot and
+        // goes back to the case, to be retried (after a timer that another select drained) or
+        // dropped.
         if let Some(entry) = self.entry.take() {
-            match entry.take_slot() {
-                Some(value) => {
-                    self.value = Some(value);
-                    self.entry = Some(entry);
-                }
-                None => self.entry = Some(entry),
-            }
+            self.value = entry.take_slot();
         }
     }
 
     fn complete(&mut self, closed: bool) {
+        // Close leaves the value in the entry's slot; a receiver that took it left the slot empty.
+        let entry = self.entry.take().expect("a chosen case was queued");
         self.result = Some(if closed {
             Err(SendError(
-                self.value.take().expect("close leaves the value"),
+                entry.take_slot().expect("close leaves the value"),
             ))
         } else {
             Ok(())
@@ -466,14 +556,22 @@ struct TimerCase<'a, F> {
 }
 
 impl<'a, R, F: FnOnce(Instant) -> R> Case<'a, R> for TimerCase<'a, F> {
-    unsafe fn poll(&mut self) -> bool {
+    fn lock_free(&self) -> bool {
+        true
+    }
+
+    fn try_now(&mut self) -> bool {
         self.at = self.timer.try_recv();
         self.at.is_some()
     }
 
+    unsafe fn poll(&mut self) -> bool {
+        self.try_now()
+    }
+
     unsafe fn enqueue(&mut self, _sleeper: &Arc<Sleeper>, _index: usize) {}
 
-    fn dequeue(&mut self, _sleeper: &Arc<Sleeper>) {}
+    fn dequeue(&mut self) {}
 
     fn complete(&mut self, _closed: bool) {
         unreachable!("nobody claims a timer case");
@@ -504,9 +602,13 @@ struct DoneCase<'a, F> {
 }
 
 impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
-    unsafe fn poll(&mut self) -> bool {
+    fn try_now(&mut self) -> bool {
         // A non-blocking receive from the done channel: ready once cancelled.
         self.done.is_closed()
+    }
+
+    unsafe fn poll(&mut self) -> bool {
+        self.try_now()
     }
 
     unsafe fn enqueue(&mut self, sleeper: &Arc<Sleeper>, index: usize) {
@@ -525,7 +627,7 @@ impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
         }
     }
 
-    fn dequeue(&mut self, _sleeper: &Arc<Sleeper>) {
+    fn dequeue(&mut self) {
         // Unregister. A callback already running may still claim, and finds the context taken.
         self.subscription = None;
     }

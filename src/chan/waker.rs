@@ -16,9 +16,9 @@
 //! Lock order: a channel's lock, then a sleeper's lock, then an entry's slot. Nobody takes a channel
 //! lock while holding a sleeper lock.
 
-use std::collections::VecDeque;
 use std::time::Instant;
 
+use super::queue::{Queue, Ticket};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::hint::{self, spin_loop};
 use crate::sync::{Arc, Condvar, Mutex};
@@ -191,22 +191,24 @@ pub(crate) struct Backoff {
 }
 
 impl Backoff {
-    /// Spins 2^step times while `step` is small, then yields; returns `false` once the budget is
-    /// spent. Under the checkers there is no budget: the failed attempt is followed at once by the
-    /// locked one. A retry in between would only multiply the interleavings, and its yield hides
-    /// orders from loom: a thread that yields there lets its partner run to completion unless loom
-    /// spends a preemption to stop it.
+    /// Spins 2^step times, for steps 0 to 6 (127 spin hints in all, a few microseconds), and never
+    /// yields; returns `false` once the budget is spent, and the caller queues itself and sleeps.
+    ///
+    /// No yield, on purpose: on a machine where another process keeps a core busy, `yield_now`
+    /// hands the core to that process for the rest of its time slice (milliseconds), while a thread
+    /// that sleeps on the lock's condition variable is woken, and scheduled, as soon as its partner
+    /// makes room or sends. With four yields after the spins (crossbeam's backoff, and racezoo's
+    /// before issue 15) a capacity-1 channel beside a busy loop took 1.5 to 4.4 ms per message,
+    /// crossbeam's too; without them 15 to 22 µs (`benches/README.md`, "Spread over runs").
+    ///
+    /// Under the checkers there is no budget: the failed attempt is followed at once by the locked
+    /// one. A retry in between would only multiply the interleavings.
     pub(crate) fn snooze(&mut self) -> bool {
-        let (spin_steps, total) = (hint::spins(6) as u32, hint::spins(10) as u32);
-        if self.step >= total {
+        if self.step >= hint::spins(7) as u32 {
             return false;
         }
-        if self.step < spin_steps {
-            for _ in 0..1u32 << self.step {
-                spin_loop();
-            }
-        } else {
-            crate::sync::thread::yield_now();
+        for _ in 0..1u32 << self.step {
+            spin_loop();
         }
         self.step += 1;
         true
@@ -284,7 +286,7 @@ impl<T> Entry<T> {
 /// until `fill` declines (the entry stays queued); claimed and stale entries leave the queue. Returns
 /// `true` if any entry was claimed.
 fn serve<T>(
-    queue: &mut VecDeque<Arc<Entry<T>>>,
+    queue: &mut Queue<Arc<Entry<T>>>,
     mut fill: impl FnMut(&mut Option<T>) -> bool,
 ) -> bool {
     let mut served = false;
@@ -305,16 +307,31 @@ fn serve<T>(
 /// The blocked senders and receivers of one channel, each in arrival (FIFO) order.
 #[derive(Debug)]
 pub(crate) struct Waiters<T> {
-    senders: VecDeque<Arc<Entry<T>>>,
-    receivers: VecDeque<Arc<Entry<T>>>,
+    senders: Queue<Arc<Entry<T>>>,
+    receivers: Queue<Arc<Entry<T>>>,
+    /// A buffered channel's `SENDERS` flag as the lock holder last set it (`flavors/array.rs`);
+    /// unused by a rendezvous channel.
+    pub(crate) senders_flag: bool,
+    /// A buffered channel's `RECEIVERS` flag, likewise.
+    pub(crate) receivers_flag: bool,
+}
+
+/// Where a queued entry sits: its queue and its place there, to leave in O(1).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Place {
+    /// Equals `true` for the senders' queue.
+    sender: bool,
+    ticket: Ticket,
 }
 
 impl<T> Waiters<T> {
     /// Creates empty queues.
     pub(crate) fn new() -> Self {
         Waiters {
-            senders: VecDeque::new(),
-            receivers: VecDeque::new(),
+            senders: Queue::new(),
+            receivers: Queue::new(),
+            senders_flag: false,
+            receivers_flag: false,
         }
     }
 
@@ -382,25 +399,40 @@ impl<T> Waiters<T> {
         !self.senders.is_empty()
     }
 
-    /// Queues a blocked sender.
-    pub(crate) fn push_sender(&mut self, entry: Arc<Entry<T>>) {
-        self.senders.push_back(entry);
+    /// Queues a blocked sender; returns its place, to leave with [`remove`](Waiters::remove).
+    pub(crate) fn push_sender(&mut self, entry: Arc<Entry<T>>) -> Place {
+        Place {
+            sender: true,
+            ticket: self.senders.push_back(entry),
+        }
     }
 
-    /// Queues a blocked receiver.
-    pub(crate) fn push_receiver(&mut self, entry: Arc<Entry<T>>) {
-        self.receivers.push_back(entry);
+    /// Queues a blocked receiver; returns its place, to leave with [`remove`](Waiters::remove).
+    pub(crate) fn push_receiver(&mut self, entry: Arc<Entry<T>>) -> Place {
+        Place {
+            sender: false,
+            ticket: self.receivers.push_back(entry),
+        }
     }
 
-    /// Removes every entry of `sleeper` (a select's losing cases, a timed-out wait).
-    pub(crate) fn remove(&mut self, sleeper: &Arc<Sleeper>) {
-        self.senders.retain(|e| !Arc::ptr_eq(&e.sleeper, sleeper));
-        self.receivers.retain(|e| !Arc::ptr_eq(&e.sleeper, sleeper));
+    /// Takes the entry at `place` out of its queue (a select's losing case, a timed-out wait), in
+    /// O(1) and without looking at any other entry. Does nothing if a partner or close has taken it
+    /// out already.
+    pub(crate) fn remove(&mut self, place: Place) {
+        let queue = if place.sender {
+            &mut self.senders
+        } else {
+            &mut self.receivers
+        };
+        queue.remove(place.ticket);
     }
 
     /// Wakes every blocked sender and receiver with "channel closed".
     pub(crate) fn close_all(&mut self) {
-        for entry in self.senders.drain(..).chain(self.receivers.drain(..)) {
+        while let Some(entry) = self.senders.pop_front() {
+            entry.close();
+        }
+        while let Some(entry) = self.receivers.pop_front() {
             entry.close();
         }
     }

@@ -79,7 +79,7 @@ use std::mem::MaybeUninit;
 use crossbeam_utils::CachePadded;
 
 use super::{RecvFail, SendFail};
-use crate::chan::waker::{Entry, Waiters};
+use crate::chan::waker::{Entry, Place, Waiters};
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::cell::UnsafeCell;
 use crate::sync::hint::{self, spin_loop};
@@ -332,24 +332,12 @@ impl<T> Ring<T> {
         self.tail.fetch_or(self.closed_flag(), Ordering::SeqCst) & self.closed_flag() == 0
     }
 
-    /// Sets or clears `RECEIVERS` and `SENDERS` to say whether anyone is queued. Call under the
-    /// channel's lock (the only place flags change, so the loads below read them exactly).
-    fn set_queued(&self, receivers: bool, senders: bool) {
-        let flag = self.receivers_flag();
-        if (self.tail.load(Ordering::SeqCst) & flag != 0) != receivers {
-            if receivers {
-                self.tail.fetch_or(flag, Ordering::SeqCst);
-            } else {
-                self.tail.fetch_and(!flag, Ordering::SeqCst);
-            }
-        }
-        let flag = self.senders_flag();
-        if (self.head.load(Ordering::SeqCst) & flag != 0) != senders {
-            if senders {
-                self.head.fetch_or(flag, Ordering::SeqCst);
-            } else {
-                self.head.fetch_and(!flag, Ordering::SeqCst);
-            }
+    /// Sets (`on`) or clears `flag` in `word` (the head or the tail). Call under the channel's lock.
+    fn set_flag(word: &AtomicUsize, flag: usize, on: bool) {
+        if on {
+            word.fetch_or(flag, Ordering::SeqCst);
+        } else {
+            word.fetch_and(!flag, Ordering::SeqCst);
         }
     }
 
@@ -465,33 +453,42 @@ impl<T> Channel<'_, T> {
     }
 
     /// Queues a blocked sender, then settles: room that appeared meanwhile may release it at once.
-    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
+    /// Returns its place in the queue.
+    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) -> Place {
         // The caller's `try_send` under this lock found the channel open (module docs, "Close").
         debug_assert!(
             !self.ring.is_closed(),
             "a sender queued on a closed channel"
         );
-        self.waiters.push_sender(entry);
-        // A read-modify-write of the head: ordered with every receiver's claim (module docs).
-        self.ring
-            .head
-            .fetch_or(self.ring.senders_flag(), Ordering::SeqCst);
+        let place = self.waiters.push_sender(entry);
+        // A read-modify-write of the head: ordered with every receiver's claim (module docs). If
+        // the flag is up already, every claim after it sees it, and the settle below sees every
+        // claim before it: no read-modify-write is needed.
+        if !self.waiters.senders_flag {
+            self.waiters.senders_flag = true;
+            Ring::<T>::set_flag(&self.ring.head, self.ring.senders_flag(), true);
+        }
         self.settle();
+        place
     }
 
     /// Queues a blocked receiver, then settles: a value that arrived meanwhile may go to it at once.
-    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
+    /// Returns its place in the queue.
+    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) -> Place {
         // The caller's `try_recv` under this lock found the channel open (module docs, "Close").
         debug_assert!(
             !self.ring.is_closed(),
             "a receiver queued on a closed channel"
         );
-        self.waiters.push_receiver(entry);
-        // A read-modify-write of the tail: ordered with every sender's claim (module docs).
-        self.ring
-            .tail
-            .fetch_or(self.ring.receivers_flag(), Ordering::SeqCst);
+        let place = self.waiters.push_receiver(entry);
+        // A read-modify-write of the tail: ordered with every sender's claim (module docs); not
+        // needed if the flag is up already, as for senders above.
+        if !self.waiters.receivers_flag {
+            self.waiters.receivers_flag = true;
+            Ring::<T>::set_flag(&self.ring.tail, self.ring.receivers_flag(), true);
+        }
         self.settle();
+        place
     }
 
     /// Hands buffered values to queued receivers and moves queued senders' values into free room,
@@ -512,15 +509,28 @@ impl<T> Channel<'_, T> {
                 break;
             }
         }
-        self.ring
-            .set_queued(self.waiters.has_receivers(), self.waiters.has_senders());
+        self.set_queued();
     }
 
-    /// Takes every entry of a finished wait out of the queues.
-    pub(crate) fn remove(&mut self, sleeper: &Arc<crate::chan::waker::Sleeper>) {
-        self.waiters.remove(sleeper);
-        self.ring
-            .set_queued(self.waiters.has_receivers(), self.waiters.has_senders());
+    /// Sets or clears `RECEIVERS` and `SENDERS` to say whether anyone is queued. The flags change
+    /// only under the lock, so the copy in [`Waiters`] says exactly what they are: a flag that is
+    /// right already costs no atomic operation (under shuttle, no scheduling point).
+    fn set_queued(&mut self) {
+        let (receivers, senders) = (self.waiters.has_receivers(), self.waiters.has_senders());
+        if self.waiters.receivers_flag != receivers {
+            self.waiters.receivers_flag = receivers;
+            Ring::<T>::set_flag(&self.ring.tail, self.ring.receivers_flag(), receivers);
+        }
+        if self.waiters.senders_flag != senders {
+            self.waiters.senders_flag = senders;
+            Ring::<T>::set_flag(&self.ring.head, self.ring.senders_flag(), senders);
+        }
+    }
+
+    /// Takes the entry at `place` out of its queue, if it is still there (O(1)).
+    pub(crate) fn remove(&mut self, place: Place) {
+        self.waiters.remove(place);
+        self.set_queued();
     }
 
     /// Closes the channel and wakes every queued operation; buffered values stay to be drained
@@ -531,7 +541,7 @@ impl<T> Channel<'_, T> {
             return false;
         }
         self.waiters.close_all();
-        self.ring.set_queued(false, false);
+        self.set_queued();
         true
     }
 }

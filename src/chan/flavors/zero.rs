@@ -6,7 +6,7 @@
 //! still in place). Receivers mirror this. The value never sits in the channel itself.
 
 use super::{RecvFail, SendFail};
-use crate::chan::waker::{Entry, Sleeper, Waiters};
+use crate::chan::waker::{Entry, Place, Waiters};
 use crate::sync::Arc;
 
 /// The state of a rendezvous channel; every method runs under the channel's lock.
@@ -46,19 +46,19 @@ impl<T> Channel<T> {
         })
     }
 
-    /// Queues a blocked sender (with its value in the entry).
-    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) {
-        self.waiters.push_sender(entry);
+    /// Queues a blocked sender (with its value in the entry); returns its place in the queue.
+    pub(crate) fn register_sender(&mut self, entry: Arc<Entry<T>>) -> Place {
+        self.waiters.push_sender(entry)
     }
 
-    /// Queues a blocked receiver.
-    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) {
-        self.waiters.push_receiver(entry);
+    /// Queues a blocked receiver; returns its place in the queue.
+    pub(crate) fn register_receiver(&mut self, entry: Arc<Entry<T>>) -> Place {
+        self.waiters.push_receiver(entry)
     }
 
-    /// Takes every entry of a finished wait out of the queues.
-    pub(crate) fn remove(&mut self, sleeper: &Arc<Sleeper>) {
-        self.waiters.remove(sleeper);
+    /// Takes the entry at `place` out of its queue, if it is still there (O(1)).
+    pub(crate) fn remove(&mut self, place: Place) {
+        self.waiters.remove(place);
     }
 
     /// Closes the channel and wakes every waiter; returns `false` if it was already closed.
