@@ -528,6 +528,31 @@ impl Suite {
             Ok(child) => child,
             Err(e) => return dead(format!("could not start the child process: {e}")),
         };
+        // Drain both pipes while the child runs: a child whose pool's threads print panics (with
+        // backtraces) fills a pipe nobody reads, and then blocks in its panic hook for good.
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                if let Some(mut pipe) = pipe {
+                    let mut bytes = Vec::new();
+                    let _ = pipe.read_to_end(&mut bytes);
+                    text = String::from_utf8_lossy(&bytes).into_owned();
+                }
+                text
+            })
+        };
+        let stdout = drain(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let stderr = drain(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
         // The child's own watchdog reports hangs; this deadline only catches a child that cannot.
         let deadline =
             self.config.watchdog * (self.config.runs as u32 + 2) + Duration::from_secs(10);
@@ -543,14 +568,9 @@ impl Suite {
                 Err(e) => return dead(format!("waiting for the child process: {e}")),
             }
         };
-        let mut stdout = String::new();
-        let mut stderr = String::new();
-        if let Some(mut out) = child.stdout.take() {
-            let _ = out.read_to_string(&mut stdout);
-        }
-        if let Some(mut err) = child.stderr.take() {
-            let _ = err.read_to_string(&mut stderr);
-        }
+        // The child is gone (exited or killed): its pipes close and the readers finish.
+        let stdout = stdout.join().unwrap_or_default();
+        let stderr = stderr.join().unwrap_or_default();
         if let Some(line) = stdout
             .lines()
             // libtest may print `test name ... ` on the same line first.
