@@ -123,7 +123,7 @@ impl Params {
     pub fn shapes_for_flavour() -> Vec<Shape> {
         match FLAVOUR {
             Flavour::Std => vec![Shape::new(1, 1), Shape::new(2, 1), Shape::new(3, 4)],
-            _ => vec![Shape::new(1, 1), Shape::new(2, 2)],
+            _ => vec![Shape::new(1, 1), Shape::new(2, 1)],
         }
     }
 

@@ -238,10 +238,10 @@ impl<B: Bug> Mutant<B> {
         let flaw = B::FLAW;
         let shared = &self.shared;
         if flaw == Flaw::AcceptedRacingShutdownNeverRuns && shared.open_hint.load(SeqCst) {
-            // FLAW: "open" was checked without the lock; wait for room and push without
-            // looking again.
+            // FLAW: "open" is read without the lock; wait for room while it says open, then
+            // push without looking under the lock.
             let mut st = shared.state.lock();
-            while st.queue.len() >= st.capacity {
+            while st.queue.len() >= st.capacity && shared.open_hint.load(SeqCst) {
                 st = shared.changed.wait(st);
             }
             st.queue.push_back(task);

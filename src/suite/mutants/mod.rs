@@ -22,7 +22,7 @@
 //! | [`LostJoinWakeup`] | the "idle" signal wakes one joiner, not all (threadpool PR #89) | `concurrent_joiners` |
 //! | [`CheckThenActOnQueueLength`] | sees room, unlocks, relocks and pushes: two submitters take the last slot | `contended_slot` |
 //! | [`LostWakeupAtCapacityOne`] | wakes submitters once the queue is below half full: never at capacity 1 | `exactly_once` |
-//! | [`NotifyOneLostWakeup`] | one condvar for workers and submitters, `notify_one`: wakes the wrong kind | `exactly_once` |
+//! | [`NotifyOneLostWakeup`] | one condvar for workers and submitters, `notify_one`: wakes the wrong kind | `shutdown_waits` |
 //! | [`HandleNeverCompletedOnPanic`] | the panic path forgets the handle and the count | `join_after_panic` |
 //! | [`CompletionCountedTwiceOnPanic`] | the panic path counts the job, and so does the common path | `join_after_panic` |
 //! | [`AcceptedRacingShutdownNeverRuns`] | submit checks "open" without the lock: accepted after the workers left | `submit_races_shutdown` |
