@@ -67,11 +67,12 @@ impl Shared {
         }
     }
 
-    fn worker(self: &Arc<Self>) {
-        let mut st = self.state.lock();
+    fn worker(this: Arc<Self>) {
+        let this = &this;
+        let mut st = this.state.lock();
         st.workers.push(thread::current().id());
         loop {
-            let task = if self.flaw == Flaw::RunsTwice {
+            let task = if this.flaw == Flaw::RunsTwice {
                 // FLAW: peek instead of pop; the job is popped only after it ran.
                 st.queue.front().map(|t| Task {
                     job: t.job.clone(),
@@ -84,12 +85,12 @@ impl Shared {
                 if !st.open {
                     return;
                 }
-                st = self.changed.wait(st);
+                st = this.changed.wait(st);
                 continue;
             };
             st.taken += 1;
             // Room was made: wake a submitter.
-            let wake = if self.flaw == Flaw::LostWakeupAtCapacityOne {
+            let wake = if this.flaw == Flaw::LostWakeupAtCapacityOne {
                 // FLAW: wake submitters only once the queue is below half full: at capacity 1
                 // that is never.
                 st.queue.len() < st.capacity / 2
@@ -98,49 +99,49 @@ impl Shared {
             };
             drop(st);
             if wake {
-                self.notify();
+                this.notify();
             }
-            let outcome = if self.flaw == Flaw::DiesOnPanic {
+            let outcome = if this.flaw == Flaw::DiesOnPanic {
                 // FLAW: no catch_unwind; a panic unwinds (and ends) this worker.
                 task.job.run();
                 Ok(())
             } else {
                 catch_unwind(AssertUnwindSafe(|| task.job.run()))
             };
-            st = self.state.lock();
-            if self.flaw == Flaw::RunsTwice {
+            st = this.state.lock();
+            if this.flaw == Flaw::RunsTwice {
                 st.queue.pop_front();
-                self.notify();
+                this.notify();
             }
-            if self.flaw == Flaw::UnbufferedResults {
+            if this.flaw == Flaw::UnbufferedResults {
                 // FLAW: hand the result over an unbuffered slot; wait until someone reads it.
                 st.unread_results += 1;
-                self.changed.notify_all();
+                this.changed.notify_all();
                 while st.unread_results > 0 {
-                    st = self.changed.wait(st);
+                    st = this.changed.wait(st);
                 }
             }
             match outcome {
                 Ok(()) => {
                     complete(&task.slot, JobEnd::Returned);
-                    self.finish(&mut st, 1);
+                    this.finish(&mut st, 1);
                 }
                 // FLAW: the panic path forgets the handle and the count.
-                Err(_) if self.flaw == Flaw::HandleNeverCompletedOnPanic => {}
+                Err(_) if this.flaw == Flaw::HandleNeverCompletedOnPanic => {}
                 Err(_) => {
                     complete(&task.slot, JobEnd::Panicked);
                     // FLAW (CompletionCountedTwiceOnPanic): the panic path counts the job, and
                     // so does the common path after it.
-                    let n = if self.flaw == Flaw::CompletionCountedTwiceOnPanic {
+                    let n = if this.flaw == Flaw::CompletionCountedTwiceOnPanic {
                         2
                     } else {
                         1
                     };
-                    self.finish(&mut st, n);
-                    if self.flaw == Flaw::ReplacementWorkerNeverJoined {
+                    this.finish(&mut st, n);
+                    if this.flaw == Flaw::ReplacementWorkerNeverJoined {
                         // FLAW: retire this worker for a fresh one, and drop the new handle.
-                        let shared = self.clone();
-                        drop(thread::spawn(move || shared.worker()));
+                        let shared = this.clone();
+                        drop(thread::spawn(move || Shared::worker(shared)));
                         return;
                     }
                 }
@@ -343,7 +344,7 @@ impl<B: Bug> SuitePool for Mutant<B> {
             (0..workers)
                 .map(|_| {
                     let shared = shared.clone();
-                    thread::spawn(move || shared.worker())
+                    thread::spawn(move || Shared::worker(shared))
                 })
                 .collect()
         };
