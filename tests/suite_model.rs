@@ -62,3 +62,33 @@ fn the_model_checkers_kill_every_mutant_with_the_check_for_its_bug_class() {
         survivors.join("\n")
     );
 }
+
+/// A pool on std threads (it declares no `Claims::facade`): the model checkers cannot see its
+/// threads, so the suite runs nothing and says so in one line.
+struct StdThreadsPool;
+
+impl racezoo::suite::SuitePool for StdThreadsPool {
+    fn create(_workers: usize, _capacity: usize) -> Self {
+        StdThreadsPool
+    }
+    fn submit(&self, job: racezoo::suite::Job) -> Result<(), racezoo::suite::Job> {
+        std::thread::spawn(move || job.run());
+        Ok(())
+    }
+    fn join(&self) {}
+    fn shutdown(&self) {}
+}
+
+#[test]
+fn a_pool_on_std_threads_gets_one_line_instead_of_failures() {
+    let report = Suite::new().run::<StdThreadsPool>("std threads");
+    let shown = report.to_string();
+    println!("{shown}");
+    assert!(report.results.is_empty(), "{shown}");
+    assert!(report.passed());
+    assert_eq!(shown.lines().count(), 2, "{shown}");
+    assert!(
+        shown.contains("this pool uses std threads") && shown.contains("run it in the std flavour"),
+        "{shown}"
+    );
+}

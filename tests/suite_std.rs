@@ -42,6 +42,9 @@ fn the_suite_kills_every_mutant_with_the_check_for_its_bug_class() {
     // (A timed wait inside a check takes up to twice `patience`; it must end before the watchdog.)
     suite.config.watchdog = Duration::from_millis(1500);
     suite.params.patience = Some(Duration::from_millis(400));
+    // A lost wake-up (NotifyOneLostWakeup) needs its window on real threads: a mutant is killed
+    // at its first failing run, so more runs only cost time on the ones that survive long.
+    suite.config.runs = suite.config.runs.max(100);
     // Every (mutant, check) pair on its own thread: most of them only sleep or hang.
     let reports: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = Flaw::ALL

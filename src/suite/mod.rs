@@ -8,6 +8,39 @@
 //! worker with a queue of one, and larger), and returns a [`SuiteReport`]: a pass, fail or skip
 //! per check, each with its reason, printable as a table.
 //!
+//! ```
+//! use racezoo::suite::{Check, Job, Suite, SuitePool};
+//!
+//! // A fire-and-forget pool: four methods, no capability declared.
+//! struct MyPool(threadpool::ThreadPool);
+//!
+//! impl SuitePool for MyPool {
+//!     fn create(workers: usize, _capacity: usize) -> Self {
+//!         MyPool(threadpool::ThreadPool::new(workers))
+//!     }
+//!     fn submit(&self, job: Job) -> Result<(), Job> {
+//!         self.0.execute(move || job.run());
+//!         Ok(())
+//!     }
+//!     fn join(&self) {
+//!         self.0.join()
+//!     }
+//!     fn shutdown(&self) {
+//!         self.0.join() // threadpool has no shutdown; the suite finds out what that costs
+//!     }
+//! }
+//!
+//! let report = Suite::new()
+//!     .with_checks(&[Check::ExactlyOnce, Check::PanicIsolation, Check::HandleAfterPanic])
+//!     .run::<MyPool>("my pool");
+//! println!("{report}"); // one row per check: pass / FAIL / skip, verdict, reason
+//! report.assert_passed(); // a failing check fails the test, with the table
+//! // `handle_after_panic` needs `Claims::handles`: skipped, and the row says so.
+//! # if racezoo::sync::FLAVOUR == racezoo::sync::Flavour::Std {
+//! assert_eq!(report.skipped(), [Check::HandleAfterPanic]);
+//! # }
+//! ```
+//!
 //! # The contract the checks hold a pool to
 //!
 //! * `submit` either accepts a job (it then runs exactly once, on one of `workers` threads, before

@@ -404,6 +404,13 @@ impl<B: Bug> SuitePool for Mutant<B> {
 
 impl<B: Bug> Drop for Mutant<B> {
     fn drop(&mut self) {
+        if thread::panicking() {
+            // A failed check (or a model checker abandoning an execution) unwinds through here:
+            // close, and join nothing (a panic in a destructor while unwinding aborts).
+            self.shared.state.lock().open = false;
+            self.shared.changed.notify_all();
+            return;
+        }
         if B::FLAW == Flaw::DropWithoutJoin {
             // FLAW: close and walk away; the workers are detached.
             self.shared.state.lock().open = false;
