@@ -92,3 +92,21 @@ fn a_pool_on_std_threads_gets_one_line_instead_of_failures() {
         "{shown}"
     );
 }
+
+/// Prints each check's exploration on `WorkerPool` as it finishes (run with `--ignored --nocapture`
+/// to see which check costs what under the build's checkers).
+#[test]
+#[ignore]
+fn worker_pool_check_by_check() {
+    let suite = Suite::new();
+    for check in racezoo::suite::Check::ALL {
+        let start = std::time::Instant::now();
+        let r = suite.run_check::<WorkerPool>(check);
+        println!(
+            "{check}: {} {} [{:.1?}]",
+            r.outcome,
+            r.reason,
+            start.elapsed()
+        );
+    }
+}
