@@ -69,8 +69,9 @@
 //! hang becomes a failed check with verdict [`Verdict::Hang`] and the process carries on. A pool
 //! that may *abort* the process (rayon's `spawn` with a panicking job) is run with
 //! `Suite::run_isolated` (with the `serde` feature), one child process per check. Under loom and
-//! shuttle the same checks run with [`Params::model`] sizes (at most 3 threads besides main, at
-//! most 3 jobs per phase), which loom explores completely at 2 preemptions — on pools written
+//! shuttle the same checks run with [`Params::model`] sizes (at most 3 threads besides main; at
+//! one worker at most 3 jobs, at two workers up to 5; loom explores them completely at 2 preemptions for the mutants and for
+//! most checks on `WorkerPool`, and cuts the rest at [`DEFAULT_LOOM_EXECUTIONS`]) — on pools written
 //! against [`crate::sync`] only: a pool that declares no `Claims::facade` gets one line saying so
 //! instead of failures its real threads would invent. The workload generator [`workload`] gives
 //! proptest a whole pool life to shrink.
@@ -103,7 +104,7 @@ pub use self::helpers::DELIBERATE_PANIC;
 pub use self::isolated::{CHILD_ENV, CHILD_RESULT_PREFIX};
 pub use self::params::{Params, Shape};
 pub use self::report::{CheckResult, Outcome, SuiteReport};
-pub use self::runner::{DEFAULT_STRESS_RUNS, Entry, Suite};
+pub use self::runner::{DEFAULT_LOOM_EXECUTIONS, DEFAULT_STRESS_RUNS, Entry, Suite};
 
 /// A job as the suite hands it to a pool: call [`run`](Job::run) exactly once, on a worker.
 ///

@@ -81,8 +81,9 @@ impl Params {
         }
     }
 
-    /// Returns the model-checking workload: at most 3 threads besides main and at most 3 jobs per
-    /// phase, so that loom explores a check completely at 2 preemptions.
+    /// Returns the model-checking workload: at most 3 threads besides main, and at one worker at
+    /// most 3 jobs (checks that give every worker a job use up to 5 at two workers), so that loom
+    /// explores most checks completely at 2 preemptions.
     pub fn model() -> Self {
         Params {
             workers: 2,

@@ -12,6 +12,11 @@ use crate::sync::{FLAVOUR, Flavour};
 /// the same bugs in its first hundreds of schedules).
 pub const DEFAULT_STRESS_RUNS: usize = 20;
 
+/// Loom executions per check and shape unless `LOOM_MAX_PERMUTATIONS` says otherwise. The mutants
+/// are found within a few thousand; `WorkerPool` (per-worker hands, two condition variables)
+/// needs more than this for six checks at two workers, which the report marks as cut.
+pub const DEFAULT_LOOM_EXECUTIONS: usize = 50_000;
+
 /// How the suite runs: the workload size, the pool shapes and the checkers' bounds.
 #[derive(Clone, Debug)]
 pub struct Suite {
@@ -59,9 +64,10 @@ impl Suite {
     /// Creates the suite with every check, the shapes and sizes of the build flavour
     /// ([`Params::for_flavour`], [`Params::shapes_for_flavour`]) and its bounds:
     /// [`DEFAULT_STRESS_RUNS`] runs per check and shape (unless `RACEZOO_STRESS_RUNS` says
-    /// otherwise) under a 3 s watchdog on std; loom bounded by preemptions only (the model sizes
-    /// are explored completely; `LOOM_MAX_PERMUTATIONS` still cuts it if set), 1,000 schedules
-    /// per shuttle scheduler (unless `RACEZOO_SHUTTLE_ITERATIONS` says otherwise).
+    /// otherwise) under a 3 s watchdog on std; loom at its preemption bound and at most
+    /// [`DEFAULT_LOOM_EXECUTIONS`] executions per check and shape (unless `LOOM_MAX_PERMUTATIONS`
+    /// says otherwise; a cut exploration is marked in the report), 1,000 schedules per shuttle
+    /// scheduler (unless `RACEZOO_SHUTTLE_ITERATIONS` says otherwise).
     pub fn new() -> Self {
         let from_env = Config::default();
         let runs = if std::env::var_os("RACEZOO_STRESS_RUNS").is_some() {
@@ -69,11 +75,14 @@ impl Suite {
         } else {
             DEFAULT_STRESS_RUNS
         };
-        let config = Config {
+        let mut config = Config {
             runs,
             watchdog: Duration::from_secs(3),
             ..from_env
         };
+        if FLAVOUR == Flavour::Loom {
+            config.max_executions = Some(config.max_executions.unwrap_or(DEFAULT_LOOM_EXECUTIONS));
+        }
         Suite {
             params: Params::for_flavour(),
             shapes: Params::shapes_for_flavour(),
