@@ -9,7 +9,7 @@ use crate::sync::MutexGuard;
 /// Why a submission was refused; see [`Rejected`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RejectReason {
-    /// The queue held `capacity` jobs ([`WorkerPool::try_submit`] only).
+    /// The queue held `capacity` jobs ([`WorkerPool::try_submit`](super::WorkerPool::try_submit) only).
     Full,
     /// The pool was shut down before the job could be accepted.
     ShutDown,
