@@ -14,7 +14,8 @@ pub const DEFAULT_STRESS_RUNS: usize = 20;
 
 /// Loom executions per check and shape unless `LOOM_MAX_PERMUTATIONS` says otherwise. The mutants
 /// are found within a few thousand; `WorkerPool` (per-worker hands, two condition variables)
-/// needs more than this for six checks at two workers, which the report marks as cut.
+/// needs more than this for eight checks at two workers (and `contended_slot` at one), which the
+/// report marks as cut.
 pub const DEFAULT_LOOM_EXECUTIONS: usize = 50_000;
 
 /// How the suite runs: the workload size, the pool shapes and the checkers' bounds.
