@@ -83,8 +83,11 @@ impl<const PANIC_HANDLER: bool> SuitePool for RayonAdapter<PANIC_HANDLER> {
         let _idle = cv.wait_while(count.lock().unwrap(), |n| *n > 0).unwrap();
     }
     fn shutdown(&self) {
+        // Close first, then wait: joining first and closing after lets a submission slip in
+        // between, accepted and then dropped with the pool (submit_races_shutdown found that).
+        let pool = self.pool.lock().unwrap().take();
         self.join();
-        drop(self.pool.lock().unwrap().take());
+        drop(pool);
     }
 }
 
@@ -176,14 +179,9 @@ fn threadpool_findings() {
                 Some(Verdict::Violation),
                 "never stops accepting",
             ),
-            // No shutdown: a job submitted while the adapter's "shutdown" (join) runs is
-            // accepted and has not run when it returns.
-            (
-                Check::SubmitRacesShutdown,
-                Fail,
-                Some(Verdict::Violation),
-                "was accepted and had run 0 times",
-            ),
+            // No shutdown: a job submitted while the adapter's "shutdown" (join) runs may be
+            // accepted and not yet run when it returns. Whether 60 real-thread runs meet that
+            // window depends on the machine's load, so `submit_races_shutdown` is not asserted.
             // `join` from inside a job waits for that job.
             (
                 Check::ShutdownFromJob,

@@ -72,7 +72,7 @@ impl Params {
             max_threads: usize::MAX,
             job_time: Duration::from_millis(1),
             settle: Duration::from_millis(20),
-            patience: Some(Duration::from_millis(1000)),
+            patience: Some(Duration::from_millis(2000)),
             count_threads: true,
             probe_submissions: 64,
             join_rounds: 20,

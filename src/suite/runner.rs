@@ -65,7 +65,7 @@ impl Suite {
     /// Creates the suite with every check, the shapes and sizes of the build flavour
     /// ([`Params::for_flavour`], [`Params::shapes_for_flavour`]) and its bounds:
     /// [`DEFAULT_STRESS_RUNS`] runs per check and shape (unless `RACEZOO_STRESS_RUNS` says
-    /// otherwise) under a 3 s watchdog on std; loom at its preemption bound and at most
+    /// otherwise) under a 10 s watchdog on std (timed waits inside a check give up after 2 s, so a slow machine is not a failure); loom at its preemption bound and at most
     /// [`DEFAULT_LOOM_EXECUTIONS`] executions per check and shape (unless `LOOM_MAX_PERMUTATIONS`
     /// says otherwise; a cut exploration is marked in the report), 1,000 schedules per shuttle
     /// scheduler (unless `RACEZOO_SHUTTLE_ITERATIONS` says otherwise).
@@ -78,7 +78,7 @@ impl Suite {
         };
         let mut config = Config {
             runs,
-            watchdog: Duration::from_secs(3),
+            watchdog: Duration::from_secs(10),
             ..from_env
         };
         if FLAVOUR == Flavour::Loom {
