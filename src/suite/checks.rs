@@ -1,160 +1,15 @@
-//! The suite's check bodies: each creates a fresh pool, drives one workload and panics with a
-//! `violation:` message naming what went wrong. They are written against [`crate::sync`], so the same
-//! body runs on real threads (under [`crate::check::stress`]'s watchdog) and under loom or shuttle.
-//!
-//! Waiting "long enough" differs by flavour: on std, [`Params::settle`] is a real pause and barrier
-//! waits are timed (so a failure has a precise reason instead of a hang); under the checkers a
-//! `sleep` is a scheduling point and waits are untimed (a stuck wait is a deadlock the checker
-//! reports).
+//! The suite's first checks, one per bug class real pools have shipped: each creates a fresh pool,
+//! drives one workload and panics with a `violation:` message naming what went wrong. They are
+//! written against [`crate::sync`], so the same body runs on real threads (under
+//! [`crate::check::stress`]'s watchdog) and under loom or shuttle; every difference between the two
+//! is a field of [`Params`] (a timed wait on real threads, an untimed one under the checkers, where
+//! a stuck wait is a deadlock the checker reports).
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Duration;
-
-use super::{Job, Skip, SuitePool};
-use crate::check::VIOLATION_PREFIX;
+pub use super::helpers::DELIBERATE_PANIC;
+use super::helpers::{Gate, Tally, ThreadCount, catch, panicking_job, submit_open, violation};
+use super::{Job, Params, Skip, SuitePool};
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::sync::{Arc, Condvar, FLAVOUR, Flavour, Mutex, thread};
-
-/// The message every deliberately panicking job panics with.
-pub const DELIBERATE_PANIC: &str = "racezoo-suite: deliberate job panic";
-
-/// The size and pace of the workloads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Params {
-    /// Worker threads per pool.
-    pub workers: usize,
-    /// Queue capacity per pool.
-    pub capacity: usize,
-    /// Ordinary jobs per workload.
-    pub jobs: usize,
-    /// Threads that call `join` concurrently in `concurrent_joiners` (main is one more).
-    pub joiners: usize,
-    /// How long one job works (a scheduling point under the checkers).
-    pub job_time: Duration,
-    /// How long the suite lets a submitter run before it concludes it is blocked (std only).
-    pub settle: Duration,
-    /// How long a timed wait may take before it is a failure (std only).
-    pub patience: Duration,
-}
-
-impl Params {
-    /// Returns the workload for the build flavour: 3 workers and two dozen jobs on real threads; 2
-    /// workers, 3 jobs and one extra joiner under loom and shuttle (at most 5 threads with main).
-    pub fn for_flavour() -> Self {
-        match FLAVOUR {
-            Flavour::Std => Params {
-                workers: 3,
-                capacity: 4,
-                jobs: 24,
-                joiners: 3,
-                job_time: Duration::from_millis(1),
-                settle: Duration::from_millis(50),
-                patience: Duration::from_millis(1000),
-            },
-            _ => Params {
-                workers: 2,
-                capacity: 2,
-                jobs: 3,
-                joiners: 1,
-                job_time: Duration::ZERO,
-                settle: Duration::ZERO,
-                patience: Duration::ZERO,
-            },
-        }
-    }
-}
-
-/// Panics with a `violation:` message, which the checkers classify as a
-/// [`Verdict::Violation`](crate::check::Verdict::Violation).
-#[track_caller]
-fn violation(message: String) -> ! {
-    panic!("{VIOLATION_PREFIX}{message}")
-}
-
-/// Returns a job that panics with [`DELIBERATE_PANIC`].
-pub fn panicking_job() -> Job {
-    Job::new(|| panic!("{}", DELIBERATE_PANIC))
-}
-
-/// A counter that threads can wait on.
-struct Tally {
-    n: Mutex<usize>,
-    changed: Condvar,
-}
-
-impl Tally {
-    fn new() -> Arc<Self> {
-        Arc::new(Tally {
-            n: Mutex::new(0),
-            changed: Condvar::new(),
-        })
-    }
-
-    fn bump(&self) {
-        *self.n.lock() += 1;
-        self.changed.notify_all();
-    }
-
-    fn get(&self) -> usize {
-        *self.n.lock()
-    }
-
-    /// Waits until the count reaches `target`; on std gives up after `patience` and returns
-    /// `false`.
-    fn wait_for(&self, target: usize, patience: Duration) -> bool {
-        let mut n = self.n.lock();
-        if FLAVOUR != Flavour::Std {
-            while *n < target {
-                n = self.changed.wait(n);
-            }
-            return true;
-        }
-        let deadline = std::time::Instant::now() + patience;
-        while *n < target {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            n = self.changed.wait_timeout(n, left).0;
-        }
-        true
-    }
-}
-
-/// A gate that jobs wait at until it is opened.
-struct Gate {
-    open: Mutex<bool>,
-    opened: Condvar,
-}
-
-impl Gate {
-    fn new() -> Arc<Self> {
-        Arc::new(Gate {
-            open: Mutex::new(false),
-            opened: Condvar::new(),
-        })
-    }
-
-    fn wait(&self) {
-        let mut open = self.open.lock();
-        while !*open {
-            open = self.opened.wait(open);
-        }
-    }
-
-    fn open(&self) {
-        *self.open.lock() = true;
-        self.opened.notify_all();
-    }
-}
-
-/// Submits `job`, panicking with a violation if the pool refuses it while open.
-#[track_caller]
-fn submit_open<P: SuitePool>(pool: &P, job: Job, what: &str) {
-    if pool.submit(job).is_err() {
-        violation(format!("the pool refused {what} before shutdown"));
-    }
-}
+use crate::sync::{Arc, thread};
 
 /// Every accepted job runs exactly once; none is refused while the pool is open.
 pub fn exactly_once<P: SuitePool>(p: &Params) {
@@ -185,12 +40,8 @@ pub fn bounded<P: SuitePool>(p: &Params) {
     let pool = P::create(p.workers, p.capacity);
     let running = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
-    // Under the checkers one job more than workers is enough to see a thread per job.
-    let jobs = if FLAVOUR == Flavour::Std {
-        p.jobs
-    } else {
-        p.workers + 1
-    };
+    // One job more than workers is enough to see a thread per job.
+    let jobs = p.jobs.max(p.workers + 1);
     for i in 0..jobs {
         let (running, peak, t) = (running.clone(), peak.clone(), p.job_time);
         submit_open(
@@ -254,7 +105,7 @@ pub fn panic_isolation<P: SuitePool>(p: &Params) {
     let together = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicUsize::new(0));
     let submitted = Tally::new();
-    let normal = if FLAVOUR == Flavour::Std { p.jobs } else { 1 };
+    let normal = p.follow_up_jobs;
     let submitter = {
         let (pool, arrived, together, done, submitted) = (
             pool.clone(),
@@ -291,7 +142,7 @@ pub fn panic_isolation<P: SuitePool>(p: &Params) {
             submitted.bump();
         })
     };
-    if !submitted.wait_for(1, p.patience * 2) {
+    if !submitted.wait_for(1, p.patience.map(|d| d * 2)) {
         violation(format!(
             "after {} jobs panicked, submissions blocked for good: the queue no longer drains ({} of {} capacity jobs started)",
             p.workers,
@@ -302,12 +153,7 @@ pub fn panic_isolation<P: SuitePool>(p: &Params) {
     if submitter.join().is_err() {
         violation("a submission after the panics panicked".to_string());
     }
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| pool.shutdown())) {
-        let msg = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+    if let Err(msg) = catch(|| pool.shutdown()) {
         violation(format!("shutdown panicked after jobs panicked: {msg:?}"));
     }
     let (arrived, together, done) = (arrived.get(), together.load(SeqCst), done.load(SeqCst));
@@ -355,37 +201,18 @@ pub fn reject_after_shutdown<P: SuitePool>(p: &Params) {
     }
 }
 
-thread_local! {
-    static ALIVE: std::cell::RefCell<Option<AliveGuard>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Decrements its counter when the (std) thread holding it in [`ALIVE`] exits.
-struct AliveGuard(Arc<AtomicUsize>);
-
-impl Drop for AliveGuard {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, SeqCst);
-    }
-}
-
-/// Counts the current std thread as alive in `alive` until it exits (once per thread and counter).
-fn register_thread(alive: &Arc<AtomicUsize>) {
-    let _ = ALIVE.try_with(|slot| {
-        let mut slot = slot.borrow_mut();
-        if !slot.as_ref().is_some_and(|g| Arc::ptr_eq(&g.0, alive)) {
-            alive.fetch_add(1, SeqCst);
-            // Replacing a guard of an older counter releases that one.
-            *slot = Some(AliveGuard(alive.clone()));
-        }
-    });
-}
-
 /// Dropping the pool returns after every accepted job has finished, and leaves no worker thread
-/// alive (std: every thread that ran a job has exited).
-pub fn drop_joins<P: SuitePool>(p: &Params) {
+/// alive (std: every thread that ran a job has exited). With `panics`, one job per worker panics
+/// first, so a pool that replaces panicked workers must join the replacements too.
+pub fn drop_joins<P: SuitePool>(p: &Params, panics: bool) {
     let pool = P::create(p.workers, p.capacity);
-    let alive = Arc::new(AtomicUsize::new(0));
-    if FLAVOUR == Flavour::Std {
+    let alive = ThreadCount::new();
+    if panics {
+        for i in 0..p.workers {
+            submit_open(&pool, panicking_job(), &format!("panicking job {i}"));
+        }
+    }
+    if p.count_threads {
         // Warm-up: one job per worker, all running at once, so that every worker thread is
         // registered as alive. (If the pool cannot run them together, fewer threads are counted.)
         let arrived = Tally::new();
@@ -395,7 +222,7 @@ pub fn drop_joins<P: SuitePool>(p: &Params) {
             submit_open(
                 &pool,
                 Job::new(move || {
-                    register_thread(&alive);
+                    alive.register();
                     arrived.bump();
                     arrived.wait_for(w, patience);
                 }),
@@ -405,14 +232,15 @@ pub fn drop_joins<P: SuitePool>(p: &Params) {
         arrived.wait_for(p.workers, p.patience);
     }
     let done = Arc::new(AtomicUsize::new(0));
-    let jobs = 2 * p.workers;
+    let jobs = if panics { p.workers } else { 2 * p.workers };
     for i in 0..jobs {
-        let (alive, done, t) = (alive.clone(), done.clone(), p.job_time * 5);
+        let (alive, done, t, count) =
+            (alive.clone(), done.clone(), p.job_time * 5, p.count_threads);
         submit_open(
             &pool,
             Job::new(move || {
-                if FLAVOUR == Flavour::Std {
-                    register_thread(&alive);
+                if count {
+                    alive.register();
                 }
                 thread::sleep(t);
                 done.fetch_add(1, SeqCst);
@@ -421,9 +249,9 @@ pub fn drop_joins<P: SuitePool>(p: &Params) {
         );
     }
     drop(pool);
-    let (done, alive) = (done.load(SeqCst), alive.load(SeqCst));
+    let (done, alive) = (done.load(SeqCst), alive.alive());
     if done != jobs || alive != 0 {
-        let threads = if FLAVOUR == Flavour::Std {
+        let threads = if p.count_threads {
             format!(
                 ", with {alive} worker thread{} still alive",
                 if alive == 1 { "" } else { "s" }
@@ -431,8 +259,13 @@ pub fn drop_joins<P: SuitePool>(p: &Params) {
         } else {
             String::new()
         };
+        let after = if panics {
+            format!(" (after {} jobs panicked)", p.workers)
+        } else {
+            String::new()
+        };
         violation(format!(
-            "drop returned when {done} of {jobs} accepted jobs had finished{threads}"
+            "drop returned when {done} of {jobs} accepted jobs had finished{threads}{after}"
         ));
     }
 }
@@ -441,7 +274,7 @@ pub fn drop_joins<P: SuitePool>(p: &Params) {
 /// claims a bounded queue; otherwise the check is skipped with what it saw).
 pub fn backpressure<P: SuitePool>(p: &Params) -> Result<(), Skip> {
     let pool = Arc::new(P::create(p.workers, p.capacity));
-    let bounded = pool.claims().bounded_queue;
+    let bounded = P::CLAIMS.bounded_queue;
     let gate = Gate::new();
     let started = Tally::new();
     for i in 0..p.workers {
@@ -467,10 +300,8 @@ pub fn backpressure<P: SuitePool>(p: &Params) -> Result<(), Skip> {
     // Every worker is busy. A helper submits `capacity` jobs plus more; count what returns.
     let attempts = if bounded {
         p.capacity + 1
-    } else if FLAVOUR == Flavour::Std {
-        64
     } else {
-        p.capacity + 1
+        p.probe_submissions
     };
     let returned = Arc::new(AtomicUsize::new(0));
     let submitter = {
@@ -506,7 +337,7 @@ pub fn backpressure<P: SuitePool>(p: &Params) -> Result<(), Skip> {
 pub fn concurrent_joiners<P: SuitePool>(p: &Params) {
     let pool = Arc::new(P::create(p.workers, p.capacity));
     let done = Arc::new(AtomicUsize::new(0));
-    let rounds = if FLAVOUR == Flavour::Std { 20 } else { 1 };
+    let rounds = p.join_rounds;
     let joiners: Vec<_> = (0..p.joiners)
         .map(|_| {
             let pool = pool.clone();
@@ -554,14 +385,17 @@ pub fn nested_submit<P: SuitePool>(p: &Params) {
     let submitted = Arc::new(AtomicUsize::new(0));
     let inner_ran = Arc::new(AtomicUsize::new(0));
     let returned = Tally::new();
+    let outer_started = Arc::new(AtomicUsize::new(0));
     let outer = {
-        let (inner_pool, submitted, inner_ran, returned) = (
+        let (inner_pool, submitted, inner_ran, returned, started) = (
             pool.clone(),
             submitted.clone(),
             inner_ran.clone(),
             returned.clone(),
+            outer_started.clone(),
         );
         Job::new(move || {
+            started.store(1, SeqCst);
             let inner_ran = inner_ran.clone();
             let accepted = inner_pool
                 .submit(Job::new(move || {
@@ -576,10 +410,12 @@ pub fn nested_submit<P: SuitePool>(p: &Params) {
     // Shut down only once the outer job's own submit has returned (a refusal after shutdown
     // would be correct, and is not what this check asks).
     if !returned.wait_for(1, p.patience) {
-        violation(
+        let why = if submitted.load(SeqCst) == 0 && outer_started.load(SeqCst) == 0 {
+            "the outer job never started on an idle worker: a lost wake-up"
+        } else {
             "a job's submit of another job did not return although the queue had room: deadlock"
-                .to_string(),
-        );
+        };
+        violation(why.to_string());
     }
     pool.shutdown();
     match submitted.load(SeqCst) {
