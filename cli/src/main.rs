@@ -16,6 +16,7 @@ mod html;
 mod lesson;
 mod matrix;
 mod show;
+mod suite;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -95,6 +96,31 @@ Examples:
   racezoo matrix --format json > matrix.json"
     )]
     Matrix(MatrixArgs),
+    /// Run the pool regression suite on a pool: racezoo's own, a shipped mutant, or a third-party one.
+    #[command(after_help = "\
+Examples:
+  racezoo suite racezoo                         racezoo's WorkerPool: every check passes
+  racezoo suite mutant:check_then_act_on_queue_length
+  racezoo suite threadpool                      threadpool 1.8's findings
+  racezoo suite --list                          every pool and mutant the command knows
+
+Runs on real threads (std). Exit code 1 if racezoo's pool fails a check or a mutant survives the
+check tied to its bug; a third-party pool's table is a finding, exit code 0.")]
+    Suite(SuiteArgs),
+}
+
+#[derive(Args)]
+struct SuiteArgs {
+    /// The pool: `racezoo`, `threadpool`, `rusty_pool`, `rayon`, `rayon-panic-handler`, or
+    /// `mutant:NAME` (see --list).
+    #[arg(required_unless_present = "list")]
+    pool: Option<String>,
+    /// List the pools and mutants instead.
+    #[arg(long)]
+    list: bool,
+    /// The report as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -247,6 +273,10 @@ fn usage<T>(message: impl Into<String>) -> Result<T, Failure> {
 }
 
 fn main() -> ExitCode {
+    // A child process of `racezoo suite` (one check of a pool that may abort the process).
+    if suite::child() {
+        return ExitCode::SUCCESS;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return clap_error(e),
@@ -257,6 +287,7 @@ fn main() -> ExitCode {
         Some(Cmd::Run(args)) => run(&args),
         Some(Cmd::Replay(args)) => replay(&args),
         Some(Cmd::Matrix(args)) => matrix(&args),
+        Some(Cmd::Suite(args)) => suite_command(&args),
         None => matrix(&cli.matrix),
     });
     match outcome {
@@ -554,6 +585,40 @@ fn replay(args: &ReplayArgs) -> Outcome {
         }
     }
     Ok(rows.iter().all(|r| r.status != Status::Differs))
+}
+
+fn suite_command(args: &SuiteArgs) -> Outcome {
+    let keys = suite::keys();
+    if args.list {
+        for k in &keys {
+            println!("{k}");
+        }
+        return Ok(true);
+    }
+    let pool = args.pool.as_deref().unwrap_or_default();
+    if !keys.iter().any(|k| k == pool) {
+        let mut near: Vec<(f64, &String)> = keys
+            .iter()
+            .map(|k| (strsim::jaro_winkler(pool, k), k))
+            .filter(|(score, _)| *score > 0.8)
+            .collect();
+        near.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let hint = match near.first() {
+            Some((_, k)) => format!("did you mean {k}?"),
+            None => "`racezoo suite --list` lists them".to_string(),
+        };
+        return usage(format!("no pool {pool:?}; {hint}"));
+    }
+    let report = suite::run(pool).expect("a known key");
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("a suite report serializes")
+        );
+    } else {
+        print!("{report}");
+    }
+    Ok(suite::as_expected(pool, &report))
 }
 
 /// The scenarios `--filter` selects, or why none is.

@@ -194,10 +194,10 @@ fn help_lists_every_command_with_examples() {
     let out = racezoo(&["--help"], &[]);
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
-    for command in ["list", "explain", "run", "replay", "matrix"] {
+    for command in ["list", "explain", "run", "replay", "matrix", "suite"] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
-    for command in ["list", "explain", "run", "replay", "matrix"] {
+    for command in ["list", "explain", "run", "replay", "matrix", "suite"] {
         let out = racezoo(&[command, "--help"], &[]);
         let help = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -234,5 +234,28 @@ fn a_shuttle_check_writes_nothing_of_shuttles_own_to_stderr() {
             "shuttle's own lines reached stderr:\n{stderr}"
         );
         assert!(!stderr.contains("WARNING"), "{stderr}");
+    }
+}
+
+#[test]
+fn an_unknown_pool_suggests_the_closest_one() {
+    let line = rejected(
+        &racezoo(&["suite", "mutant:check_then_act"], &[]),
+        "no pool \"mutant:check_then_act\"",
+    );
+    assert!(
+        line.contains("did you mean mutant:check_then_act_on_queue_length"),
+        "{line}"
+    );
+    let out = racezoo(&["suite", "--list"], &[]);
+    let list = String::from_utf8_lossy(&out.stdout);
+    for pool in [
+        "racezoo",
+        "threadpool",
+        "rusty_pool",
+        "rayon",
+        "mutant:dies_on_panic",
+    ] {
+        assert!(list.lines().any(|l| l == pool), "{pool} not in:\n{list}");
     }
 }
