@@ -109,7 +109,7 @@ fn a_malformed_replay_handle_is_rejected() {
 fn a_handle_from_another_flavour_is_rejected_where_it_cannot_run() {
     // --here keeps the tool in its own flavour: a handle of another one cannot run there.
     let foreign = match FLAVOUR {
-        Flavour::Loom => "shuttle-pct:910102ccdedf9592aba2afd70104",
+        Flavour::Loom => "shuttle-pct:rz1:5eed:0*6.1*8.2*4.0*6.2*3",
         _ => "loom:preemptions=2:execution=1",
     };
     rejected(
