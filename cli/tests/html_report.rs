@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CHROMIUM: [&str; 2] = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
@@ -21,7 +21,7 @@ fn headless(chromium: &str, page: &Path, extra: &[String]) -> Output {
         std::process::id(),
         extra.len()
     ));
-    let mut child = Command::new(chromium)
+    let child = Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -39,18 +39,20 @@ fn headless(chromium: &str, page: &Path, extra: &[String]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("chromium starts");
-    let started = Instant::now();
-    loop {
-        if child.try_wait().expect("waiting for chromium").is_some() {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
+    // Drain its output while it runs (a DOM larger than a pipe's buffer would otherwise block it),
+    // on a thread, so that a browser that never returns can be killed.
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(out) => out.expect("chromium's output"),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
             panic!("chromium did not finish within two minutes");
         }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().expect("chromium's output");
+    };
     let _ = std::fs::remove_dir_all(&profile);
     out
 }
