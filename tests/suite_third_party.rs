@@ -218,7 +218,7 @@ fn rusty_pool_findings() {
             (Check::Bounded, Pass, Some(Verdict::Pass), ""),
             (Check::ShutdownWaits, Pass, Some(Verdict::Pass), ""),
             (Check::PanicIsolation, Pass, Some(Verdict::Pass), ""),
-            (Check::JoinAfterPanic, Pass, Some(Verdict::Pass), ""),
+            // join_after_panic: see below (its finding depends on a window).
             // `evaluate`'s handle of a panicking job reports `Canceled`, its workers survive.
             (Check::HandleAfterPanic, Pass, Some(Verdict::Pass), ""),
             // The adapter refuses once `shutdown_join` took the pool: these passes are the
@@ -262,6 +262,17 @@ fn rusty_pool_findings() {
             ),
             (Check::TrySubmitFull, Skip, None, "`Claims::try_submit`"),
         ],
+    );
+    // rusty_pool counts a panicked job as finished twice now and then (its join can return while
+    // the next job runs): real-thread runs find it in some runs only. Either it passes, or it fails
+    // for that reason.
+    let r = report.get(Check::JoinAfterPanic).unwrap();
+    assert!(
+        r.outcome == Pass
+            || (r.outcome == Fail
+                && r.verdict == Some(Verdict::Violation)
+                && r.reason.contains("counted as finished twice")),
+        "join_after_panic: {r:?}"
     );
 }
 
