@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use racezoo::check::{ThreadState, Trace, Verdict};
+use racezoo::check::{Ending, Trace, Verdict};
 use racezoo::scenarios::Scenario;
 
 use crate::matrix::{Matrix, Row, Status};
@@ -233,12 +233,7 @@ const DRAWN: usize = 200;
 fn swimlanes(out: &mut String, trace: &Trace, verdict: Verdict) {
     let lanes = trace.threads.len().max(1);
     let skipped = trace.events.len().saturating_sub(DRAWN);
-    let failing: Vec<usize> = trace
-        .threads
-        .iter()
-        .filter(|t| t.state == ThreadState::Panicked)
-        .filter_map(|t| trace.events.iter().rposition(|e| e.thread == t.index))
-        .collect();
+    let failing = trace.failing_steps();
     if skipped > 0 {
         let _ = writeln!(
             out,
@@ -278,15 +273,16 @@ fn swimlanes(out: &mut String, trace: &Trace, verdict: Verdict) {
             }
         }
     }
-    let stuck = trace
-        .threads
-        .iter()
-        .any(|t| t.state != ThreadState::Finished);
-    if stuck {
+    let endings = trace.endings();
+    if !endings.is_empty() {
         out.push_str("<div class=\"step\">end</div>");
-        for t in &trace.threads {
-            match (t.state, &t.blocked) {
-                (ThreadState::Running, Some(b)) => {
+        for lane in 0..lanes {
+            match endings
+                .iter()
+                .find(|(index, _)| *index == lane)
+                .map(|e| e.1)
+            {
+                Some(Ending::Blocked(b)) => {
                     let mut text = format!("BLOCKED in {}", b.op);
                     if let Some(o) = &b.object {
                         text.push(' ');
@@ -294,17 +290,17 @@ fn swimlanes(out: &mut String, trace: &Trace, verdict: Verdict) {
                     }
                     out.push_str(&event_html("blocked", &text, b.location.as_deref()));
                 }
-                (ThreadState::Running, None) => {
+                Some(Ending::NotFinished) => {
                     out.push_str(&event_html("blocked", "NOT FINISHED", None));
                 }
-                (ThreadState::Panicked, _) => {
+                Some(Ending::Panicked) => {
                     out.push_str(&event_html(
                         "panicked",
                         &format!("PANICKED ({verdict})"),
                         None,
                     ));
                 }
-                (ThreadState::Finished, _) => out.push_str("<div class=\"lane\"></div>"),
+                None => out.push_str("<div class=\"lane\"></div>"),
             }
         }
     }

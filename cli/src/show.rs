@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use anstyle::{AnsiColor, Style};
-use racezoo::check::{Report, ThreadState, Trace, Verdict};
+use racezoo::check::{Ending, Report, Trace, Verdict};
 use racezoo::scenarios::Scenario;
 
 use crate::matrix::{Row, Status};
@@ -188,12 +188,7 @@ pub(crate) fn table(trace: &Trace, verdict: Verdict, paint: Paint, keep: usize) 
     let columns = trace.threads.len().max(1);
     let skipped = trace.events.len().saturating_sub(keep);
     // The failing step: the last event of each thread that panicked (the assertion came right after).
-    let failing: Vec<usize> = trace
-        .threads
-        .iter()
-        .filter(|t| t.state == ThreadState::Panicked)
-        .filter_map(|t| trace.events.iter().rposition(|e| e.thread == t.index))
-        .collect();
+    let failing = trace.failing_steps();
     let mut rows: Vec<(String, Vec<(String, bool)>)> = Vec::new();
     for (i, e) in trace.events.iter().enumerate().skip(skipped) {
         let mut cells = vec![(String::new(), false); columns];
@@ -202,21 +197,19 @@ pub(crate) fn table(trace: &Trace, verdict: Verdict, paint: Paint, keep: usize) 
         }
         rows.push(((i + 1).to_string(), cells));
     }
-    let mut last = vec![(String::new(), false); columns];
-    let mut any = false;
-    for t in &trace.threads {
-        let cell = match (t.state, &t.blocked) {
-            (ThreadState::Running, Some(b)) => format!("BLOCKED in {}", b.cell()),
-            (ThreadState::Running, None) => "NOT FINISHED".into(),
-            (ThreadState::Panicked, _) => format!("PANICKED ({verdict})"),
-            (ThreadState::Finished, _) => continue,
-        };
-        if let Some(slot) = last.get_mut(t.index) {
-            *slot = (cell, true);
-            any = true;
+    let endings = trace.endings();
+    if !endings.is_empty() {
+        let mut last = vec![(String::new(), false); columns];
+        for (index, ending) in endings {
+            if let Some(slot) = last.get_mut(index) {
+                let cell = match ending {
+                    Ending::Blocked(b) => format!("BLOCKED in {}", b.cell()),
+                    Ending::NotFinished => "NOT FINISHED".into(),
+                    Ending::Panicked => format!("PANICKED ({verdict})"),
+                };
+                *slot = (cell, true);
+            }
         }
-    }
-    if any {
         rows.push(("end".into(), last));
     }
     let names: Vec<String> = (0..columns)

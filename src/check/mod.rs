@@ -52,6 +52,7 @@ use crate::sync::trace::{self, Escape, Recorder};
 use crate::sync::{FLAVOUR, Flavour};
 
 pub use self::assert::{IntoReport, expect_pass, expect_verdict};
+pub use self::render::Ending;
 pub use self::replay::{IntoHandle, ReplayError, ReplayHandle};
 pub(crate) use self::view::relative;
 pub use self::view::{ThreadState, Trace, TraceEvent, TraceThread};

@@ -23,7 +23,45 @@ impl TraceEvent {
     }
 }
 
+/// How a thread that did not finish ended: a cell of a trace's last row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending<'a> {
+    /// It was blocked in this facade operation when the execution ended.
+    Blocked(&'a TraceEvent),
+    /// It was still running, but not blocked in the facade (spinning, or blocked elsewhere).
+    NotFinished,
+    /// It panicked.
+    Panicked,
+}
+
 impl Trace {
+    /// Returns the failing steps, as indices into [`events`](Trace::events): the last event of each
+    /// thread that panicked (its failed assertion came right after it).
+    pub fn failing_steps(&self) -> Vec<usize> {
+        self.threads
+            .iter()
+            .filter(|t| t.state == ThreadState::Panicked)
+            .filter_map(|t| self.events.iter().rposition(|e| e.thread == t.index))
+            .collect()
+    }
+
+    /// Returns how each unfinished thread ended, as `(thread index, ending)` in thread order: the
+    /// trace's last row. Empty when every thread finished.
+    pub fn endings(&self) -> Vec<(usize, Ending<'_>)> {
+        self.threads
+            .iter()
+            .filter_map(|t| {
+                let ending = match (t.state, &t.blocked) {
+                    (ThreadState::Running, Some(b)) => Ending::Blocked(b),
+                    (ThreadState::Running, None) => Ending::NotFinished,
+                    (ThreadState::Panicked, _) => Ending::Panicked,
+                    (ThreadState::Finished, _) => return None,
+                };
+                Some((t.index, ending))
+            })
+            .collect()
+    }
+
     /// Renders the trace as a table with one column per thread; stuck threads end with a
     /// `BLOCKED in …` cell, panicked ones with `PANICKED`.
     pub fn render(&self) -> String {
@@ -36,19 +74,18 @@ impl Trace {
             }
             rows.push(((i + 1).to_string(), cells));
         }
-        let mut last = vec![String::new(); columns];
-        let mut any = false;
-        for t in &self.threads {
-            let cell = match (t.state, &t.blocked) {
-                (ThreadState::Running, Some(b)) => format!("BLOCKED in {}", b.cell()),
-                (ThreadState::Running, None) => "NOT FINISHED (not blocked in the facade)".into(),
-                (ThreadState::Panicked, _) => "PANICKED".into(),
-                (ThreadState::Finished, _) => continue,
-            };
-            last[t.index] = cell;
-            any = true;
-        }
-        if any {
+        let endings = self.endings();
+        if !endings.is_empty() {
+            let mut last = vec![String::new(); columns];
+            for (index, ending) in endings {
+                if let Some(slot) = last.get_mut(index) {
+                    *slot = match ending {
+                        Ending::Blocked(b) => format!("BLOCKED in {}", b.cell()),
+                        Ending::NotFinished => "NOT FINISHED (not blocked in the facade)".into(),
+                        Ending::Panicked => "PANICKED".into(),
+                    };
+                }
+            }
             rows.push(("end".into(), last));
         }
         let names: Vec<String> = self

@@ -32,11 +32,7 @@ pub fn blocking<T: ?Sized, R>(op: &'static str, object: *const T, f: impl FnOnce
         return f();
     }
     let object = object as *const () as usize;
-    let location = Location::caller();
-    block(Op::User(op), object, location);
-    let r = f();
-    unblock(Op::User(op), object, location);
-    r
+    around(Op::User(op), object, Location::caller(), false, f)
 }
 
 /// Runs `f`, one whole operation of a higher-level primitive (a channel's `send`, say), as a single
@@ -56,14 +52,24 @@ pub fn operation<T: ?Sized, R>(
         return f();
     }
     let object = object as *const () as usize;
-    let location = Location::caller();
-    let traced = Op::Operation(op, kind);
-    block(traced, object, location);
+    around(Op::Operation(op, kind), object, Location::caller(), true, f)
+}
+
+/// Marks the calling thread blocked in `op` while `f` runs, then records `op` as done; when
+/// `opaque`, the events `f` would record itself are left out.
+fn around<R>(
+    op: Op,
+    object: usize,
+    location: &'static Location<'static>,
+    opaque: bool,
+    f: impl FnOnce() -> R,
+) -> R {
+    block(op, object, location);
     let r = {
-        let _inside = Opaque::enter();
+        let _inside = opaque.then(Opaque::enter);
         f()
     };
-    unblock(traced, object, location);
+    unblock(op, object, location);
     r
 }
 
