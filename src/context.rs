@@ -58,9 +58,13 @@
 //!
 //! A [`Context::with_timeout`] context is cancelled with [`ContextError::DeadlineExceeded`] by a timer
 //! thread (one facade thread per timeout, gone as soon as the context is cancelled or the deadline
-//! passes). A deadline that is not after the moment of the call is born expired, with no timer. Under loom and shuttle time is not modelled: the deadline passes at an arbitrary point, so
-//! a checker explores "cancelled first" and "deadline first" alike. The timer thread counts against
-//! loom's thread limit.
+//! passes). A deadline that is not after the moment of the call is born expired, with no timer: for
+//! a timeout, exactly a zero one. Under loom and shuttle time is not modelled: the deadline passes
+//! at an arbitrary point, so a checker explores "cancelled first" and "deadline first" alike. The
+//! timer thread counts against loom's thread limit. An [`Instant`] given to
+//! [`with_deadline`](Context::with_deadline) is compared with the clock once, at the call; under the
+//! checkers give one clearly past or clearly future (or use a timeout), since a deadline within a
+//! few milliseconds of the call would make the model's path depend on how fast the machine is.
 //!
 //! # Misuse
 //!
@@ -278,7 +282,8 @@ impl Context {
     /// Derives a child that is also cancelled with [`ContextError::DeadlineExceeded`] once `timeout`
     /// has elapsed (Go's `WithTimeout`): [`with_deadline`](Context::with_deadline) at now + `timeout`.
     pub fn with_timeout(parent: &Context, timeout: Duration) -> (Context, CancelFn) {
-        Self::with_deadline_cause(parent, Instant::now() + timeout, None)
+        let now = Instant::now();
+        Self::with_deadline_at(parent, now + timeout, now, None)
     }
 
     /// Like [`with_timeout`](Context::with_timeout), and an expiry sets `cause` as the context's cause
@@ -288,7 +293,8 @@ impl Context {
         timeout: Duration,
         cause: Cause,
     ) -> (Context, CancelFn) {
-        Self::with_deadline_cause(parent, Instant::now() + timeout, Some(cause))
+        let now = Instant::now();
+        Self::with_deadline_at(parent, now + timeout, now, Some(cause))
     }
 
     /// Derives a child that is also cancelled with [`ContextError::DeadlineExceeded`] once `deadline`
@@ -311,12 +317,23 @@ impl Context {
         deadline: Instant,
         cause: impl Into<Option<Cause>>,
     ) -> (Context, CancelFn) {
-        let cause = cause.into();
+        Self::with_deadline_at(parent, deadline, Instant::now(), cause.into())
+    }
+
+    /// [`with_deadline_cause`](Context::with_deadline_cause), with the clock read once by the caller
+    /// as `now`: a timeout's deadline is born expired exactly when the timeout is zero, however long
+    /// the thread took to get here. Under the checkers that keeps every execution of a model on the
+    /// same path (loom refuses a model whose paths depend on anything but its schedule).
+    fn with_deadline_at(
+        parent: &Context,
+        deadline: Instant,
+        now: Instant,
+        cause: Option<Cause>,
+    ) -> (Context, CancelFn) {
         if parent.deadline().is_some_and(|current| current < deadline) {
             return Self::with_cancel(parent);
         }
         let node = Self::derive(parent, Some(deadline));
-        let now = Instant::now();
         if deadline <= now {
             node.cancel(ContextError::DeadlineExceeded, cause, true);
         } else if !node.is_cancelled() {

@@ -19,7 +19,7 @@
 //! Taking a read guard while already holding one on the same thread (recursive read locking) deadlocks
 //! as soon as a writer arrives between the two: the writer waits for the first guard, the second read
 //! waits for the writer. Go documents the same prohibition; it is the class of real Go deadlocks this
-//! rule creates, and `tests/rwmutex_model.rs` shows loom finding it. (std's `RwLock` leaves the policy
+//! rule creates, and `tests/gosync/rwmutex_model.rs` shows loom finding it. (std's `RwLock` leaves the policy
 //! to the platform, so code that "works" with it may deadlock here and in Go.) Taking the write guard
 //! while holding a read guard deadlocks always.
 
@@ -51,7 +51,7 @@ pub struct RwMutex<T> {
 
 // SAFETY: the lock hands out `&T` to readers on several threads at once (hence `T: Sync`) and `&mut T`
 // to one writer at a time, possibly on another thread than the one that created it (hence `T: Send`);
-// exclusion is what `tests/rwmutex_model.rs` checks under loom through the facade's `UnsafeCell`.
+// exclusion is what `tests/gosync/rwmutex_model.rs` checks under loom through the facade's `UnsafeCell`.
 unsafe impl<T: Send + Sync> Sync for RwMutex<T> {}
 // SAFETY: moving the lock moves the `T` it owns.
 unsafe impl<T: Send> Send for RwMutex<T> {}

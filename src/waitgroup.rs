@@ -4,7 +4,7 @@
 //! waiters (low half); `add` and `done` are a single `fetch_add` unless they bring the counter to zero
 //! while someone waits, and then they release the waiters through a semaphore.
 //!
-//! Cost under the checkers (`tests/chan_cost.rs`): `add(1)`, `done` and a `wait` that finds the
+//! Cost under the checkers (`tests/chan/cost.rs`): `add(1)`, `done` and a `wait` that finds the
 //! counter at zero take 5 shuttle scheduling points on one thread, and a two-thread loom model
 //! (`add`; `done` on a worker ↔ `wait`) has 15 executions at `LOOM_MAX_PREEMPTIONS=2`.
 //!
@@ -47,7 +47,7 @@
 //!   is reused before previous Wait has returned", raised by the late waiter.
 //!
 //! Both concurrency misuses are detected best-effort, exactly as in Go: a run that does not hit the
-//! window does not panic. A model checker hits it (see `tests/waitgroup_model.rs`).
+//! window does not panic. A model checker hits it (see `tests/gosync/waitgroup_model.rs`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 

@@ -27,7 +27,7 @@
 //!   a blocked sender, and dropping every sender does not close the channel: a goroutine blocked on a
 //!   channel nobody will ever use again stays blocked. That is how Go programs leak goroutines, and
 //!   racezoo keeps it so that the zoo's leak scenarios ([`crate::scenarios`]) reproduce; the checkers
-//!   report such a thread as a deadlock or leak (`tests/chan_model.rs` keeps that under test).
+//!   report such a thread as a deadlock or leak (`tests/chan/model.rs` keeps that under test).
 //! * **Send on a closed channel** panics in Go. Here it returns [`SendError`] carrying the value back,
 //!   both for a send that starts after close and for a sender blocked when close happens; the zoo's
 //!   Go-bug scenarios turn it into Go's panic with [`crate::misuse`].
@@ -38,7 +38,7 @@
 //!   at random, as Go does. Under shuttle that pick is a decision of the schedule (explored, and
 //!   replayed by a replay handle); under loom, which cannot branch on a value, it is always the
 //!   first ready case in the order the cases were listed, so a bug that needs another pick is found
-//!   only by shuttle ([`crate::sync::choice`], `tests/chan_select_choice.rs`). A select with
+//!   only by shuttle ([`crate::sync::choice`], `tests/chan/select_choice.rs`). A select with
 //!   [`Select::default`] never blocks.
 //! * Non-blocking operations ([`Sender::try_send`], [`Receiver::try_recv`], a select's poll) are
 //!   linearizable, as in Go: once a send has returned, a receive that starts after it finds a value
@@ -82,7 +82,7 @@
 //!
 //! Every atomic operation and every lock is a scheduling point under shuttle, and a place where loom
 //! may preempt; the fewer a primitive takes, the more schedules a checker covers in the same time.
-//! `tests/chan_cost.rs` measures them and holds each at most at the figure below (counts, not
+//! `tests/chan/cost.rs` measures them and holds each at most at the figure below (counts, not
 //! times; the same on every machine).
 //!
 //! | operation, one thread, nobody else running | shuttle scheduling points |
@@ -274,7 +274,7 @@ pub(crate) struct Shared<T> {
 // SAFETY: the `UnsafeCell`s of `flavor` are only reached through `with` / `with_locked`, both under
 // `lock`, so they are shared exactly like a `Mutex<zero::Channel<T>>` or `Mutex<Waiters<T>>`, which
 // are `Send + Sync` when `T: Send`; `Ring<T>` is `Send + Sync` when `T: Send`. The loom tests
-// (`tests/chan_model.rs`) check every access to the cells.
+// (`tests/chan/model.rs`) check every access to the cells.
 unsafe impl<T: Send> Send for Shared<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Shared<T> {}

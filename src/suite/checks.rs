@@ -90,11 +90,12 @@ pub fn shutdown_waits<P: SuitePool>(p: &Params) {
     }
 }
 
-/// Jobs that panic (one per worker) lose no other job, leave the full capacity (`workers` jobs at
-/// once) and let shutdown return.
+/// Jobs that panic ([`Params::panicking`], at most one per worker) lose no other job, leave the full
+/// capacity (`workers` jobs at once) and let shutdown return.
 pub fn panic_isolation<P: SuitePool>(p: &Params) {
     let pool = P::create(p.workers, p.capacity);
-    for i in 0..p.workers {
+    let panics = p.panicking();
+    for i in 0..panics {
         submit_open(&pool, panicking_job(), &format!("panicking job {i}"));
     }
     // Then, from a helper (so that a queue nobody drains shows up as a reason, not a hang):
@@ -144,8 +145,7 @@ pub fn panic_isolation<P: SuitePool>(p: &Params) {
     };
     if !submitted.wait_for(1, p.patience.map(|d| d * 2)) {
         violation(format!(
-            "after {} jobs panicked, submissions blocked for good: the queue no longer drains ({} of {} capacity jobs started)",
-            p.workers,
+            "after {panics} jobs panicked, submissions blocked for good: the queue no longer drains ({} of {} capacity jobs started)",
             arrived.get(),
             p.workers
         ));
@@ -159,14 +159,13 @@ pub fn panic_isolation<P: SuitePool>(p: &Params) {
     let (arrived, together, done) = (arrived.get(), together.load(SeqCst), done.load(SeqCst));
     if done != normal || arrived != p.workers {
         violation(format!(
-            "after {} jobs panicked, {done} of {normal} later jobs and {arrived} of {} capacity jobs ran",
-            p.workers, p.workers
+            "after {panics} jobs panicked, {done} of {normal} later jobs and {arrived} of {} capacity jobs ran",
+            p.workers
         ));
     }
     if together != p.workers {
         violation(format!(
-            "after {} jobs panicked, only {} of {} jobs could run at once: capacity was lost",
-            p.workers,
+            "after {panics} jobs panicked, only {} of {} jobs could run at once: capacity was lost",
             p.workers - together.min(p.workers),
             p.workers
         ));
@@ -202,13 +201,13 @@ pub fn reject_after_shutdown<P: SuitePool>(p: &Params) {
 }
 
 /// Dropping the pool returns after every accepted job has finished, and leaves no worker thread
-/// alive (std: every thread that ran a job has exited). With `panics`, one job per worker panics
-/// first, so a pool that replaces panicked workers must join the replacements too.
+/// alive (std: every thread that ran a job has exited). With `panics`, jobs panic first
+/// ([`Params::panicking`]), so a pool that replaces panicked workers must join the replacements too.
 pub fn drop_joins<P: SuitePool>(p: &Params, panics: bool) {
     let pool = P::create(p.workers, p.capacity);
     let alive = ThreadCount::new();
     if panics {
-        for i in 0..p.workers {
+        for i in 0..p.panicking() {
             submit_open(&pool, panicking_job(), &format!("panicking job {i}"));
         }
     }
@@ -232,7 +231,13 @@ pub fn drop_joins<P: SuitePool>(p: &Params, panics: bool) {
         arrived.wait_for(p.workers, p.patience);
     }
     let done = Arc::new(AtomicUsize::new(0));
-    let jobs = if panics { p.workers } else { 2 * p.workers };
+    // Two jobs per worker (so each worker has one queued behind the one it runs), within the
+    // workload's job count; after panics, one per worker.
+    let jobs = if panics {
+        p.workers
+    } else {
+        (2 * p.workers).min(p.jobs.max(p.workers))
+    };
     for i in 0..jobs {
         let (alive, done, t, count) =
             (alive.clone(), done.clone(), p.job_time * 5, p.count_threads);
@@ -260,7 +265,7 @@ pub fn drop_joins<P: SuitePool>(p: &Params, panics: bool) {
             String::new()
         };
         let after = if panics {
-            format!(" (after {} jobs panicked)", p.workers)
+            format!(" (after {} jobs panicked)", p.panicking())
         } else {
             String::new()
         };

@@ -54,14 +54,19 @@ pub struct Params {
     pub probe_submissions: usize,
     /// How many times each joiner joins in `concurrent_joiners`.
     pub join_rounds: usize,
-    /// Ordinary jobs submitted after the panicking ones in `panic_isolation`.
+    /// Jobs that panic first in `panic_isolation` and `drop_joins_after_panic` (at most one per
+    /// worker, see [`panicking`](Params::panicking)).
+    pub panics: usize,
+    /// Ordinary jobs submitted after the panicking ones in `panic_isolation` (besides the one job
+    /// per worker that checks the pool kept its capacity).
     pub follow_up_jobs: usize,
     /// Slots freed one by one while racers contend in `contended_slot`.
     pub contended_rounds: usize,
 }
 
 impl Params {
-    /// Returns the real-thread (stress) workload: two dozen jobs, timed waits, thread counting.
+    /// Returns the real-thread (stress) workload: two dozen jobs, one panicking job per worker,
+    /// timed waits, thread counting.
     pub fn stress() -> Self {
         Params {
             workers: 3,
@@ -76,14 +81,16 @@ impl Params {
             count_threads: true,
             probe_submissions: 64,
             join_rounds: 20,
+            panics: usize::MAX,
             follow_up_jobs: 24,
             contended_rounds: 4,
         }
     }
 
-    /// Returns the model-checking workload: at most 3 threads besides main, and at one worker at
-    /// most 3 jobs (checks that give every worker a job use up to 5 at two workers), so that loom
-    /// explores most checks completely at 2 preemptions.
+    /// Returns the model-checking workload: at most 3 threads besides main and at most 3 jobs per
+    /// check (`backpressure` at two workers needs 4: one per busy worker, the queue's one and the
+    /// one that must block), one panicking job where a panic is checked (enough to lose a worker),
+    /// so that loom explores the checks on small pools completely at 2 preemptions.
     pub fn model() -> Self {
         Params {
             workers: 2,
@@ -98,7 +105,8 @@ impl Params {
             count_threads: false,
             probe_submissions: 3,
             join_rounds: 1,
-            follow_up_jobs: 1,
+            panics: 1,
+            follow_up_jobs: 0,
             contended_rounds: 0,
         }
     }
@@ -126,6 +134,12 @@ impl Params {
             Flavour::Std => vec![Shape::new(1, 1), Shape::new(2, 1), Shape::new(3, 4)],
             _ => vec![Shape::new(1, 1), Shape::new(2, 1)],
         }
+    }
+
+    /// Returns how many jobs panic in the after-panic checks: [`panics`](Params::panics), at most one
+    /// per worker, at least one.
+    pub fn panicking(&self) -> usize {
+        self.panics.min(self.workers).max(1)
     }
 
     /// Returns `workers`, reduced so that `helpers` more threads fit under `max_threads`.

@@ -14,7 +14,7 @@
 //! threads and on which store a load reads, and a value that differed between two executions of the
 //! same schedule would break its replay. So under loom a `select` with several ready cases always
 //! takes the first of them in the order the caller listed them; a bug that needs another choice is
-//! invisible to loom and must be found with shuttle. `tests/chan_select_choice.rs` shows both halves.
+//! invisible to loom and must be found with shuttle. `tests/chan/select_choice.rs` shows both halves.
 
 /// Returns a choice in `0..n`: uniformly random on real threads, a decision of the schedule under
 /// shuttle, `0` under loom (see the module docs). `n` must be at least 1.

@@ -40,7 +40,7 @@
 //!   that every `Arc` is dropped at the end of an execution is lost (racezoo detects leaked
 //!   *threads* through its own accounting instead, see [`crate::check`]), and a newtype cannot
 //!   coerce to `Arc<dyn Trait>`: write `Arc::from(Box::new(x) as Box<dyn Trait>)`, which compiles in
-//!   every flavour. `tests/facts_loom.rs` keeps both halves of this fact under test.
+//!   every flavour. `tests/facade/facts_loom.rs` keeps both halves of this fact under test.
 //! * **A checker that abandons an execution is never called again.** When loom or shuttle declares
 //!   a failure of its own (a deadlock, a causality violation, a limit) it panics and refuses every
 //!   further operation of that execution; the destructors the panic unwinds through would call into
@@ -86,11 +86,11 @@
 //!   choice is found by shuttle, not loom.
 //! * loom's `Mutex` poisons: a panic that the body catches while it holds a racezoo [`Mutex`] guard
 //!   makes loom report a `Panic` (`PoisonError`) at the next lock. shuttle and real threads do not
-//!   poison (`tests/facade_abandon.rs` pins this down).
+//!   poison (`tests/facade/abandon.rs` pins this down).
 //! * Neither checker models one thread holding two read guards of the same [`RwLock`] (loom
 //!   corrupts its state, shuttle calls it a deadlock): under them the second `read` panics with a
 //!   message naming `racezoo::sync::RwLock` (a `Panic` verdict), never a wrong deadlock
-//!   (`tests/facade_locks.rs`).
+//!   (`tests/facade/locks.rs`).
 //! * [`thread::scope`] waits for its threads before it returns, so they may borrow. In an execution
 //!   the checker has abandoned, nothing waits any more: the scope returns or unwinds at once, and
 //!   the checker never resumes its threads (loom drops their stacks unrun while it unwinds; shuttle's

@@ -51,7 +51,7 @@
 //! per channel, the lock holder, ever waits on another's copy: the copier waits for nobody between
 //! its claim and its stamp, so the wait ends, and loom never sees two threads yield-waiting on a
 //! third. Removing the flag check from `push` or from `pop` makes the loom models in
-//! `tests/chan_model.rs` report deadlocks (checked by hand when this was written).
+//! `tests/chan/model.rs` report deadlocks (checked by hand when this was written).
 //!
 //! # Close
 //!
@@ -61,7 +61,7 @@
 //! has run; under the lock a receive waits out every send still copying in, so on a closed channel it
 //! gets a value or `Closed`. (Before this was so, a receiver could queue while a send was copying in
 //! after close, lose the value to a receiver outside the lock, and sleep for ever: the deadlock that
-//! `tests/chan_array_model.rs` reproduces.)
+//! `tests/chan/array_model.rs` reproduces.)
 //!
 //! Orderings: every load and read-modify-write is `SeqCst`, the stamp stores are `Release`. The
 //! protocol needs only acquire/release (the wake-up argument above rests on read-modify-writes of one
@@ -109,7 +109,7 @@ pub(crate) struct Ring<T> {
 // SAFETY: a value moves between threads only through the slot protocol (one writer per claimed
 // position, read once by the receiver that claimed it), exactly like a value sent through a
 // `Mutex<VecDeque<T>>`, which is `Send + Sync` for `T: Send`. Covered by the loom tests in
-// `tests/chan_model.rs`, which check every slot access with the facade's `UnsafeCell`.
+// `tests/chan/model.rs`, which check every slot access with the facade's `UnsafeCell`.
 unsafe impl<T: Send> Send for Ring<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Ring<T> {}

@@ -34,11 +34,11 @@ fn a_receiver_left_waiting_is_stuck_in_recv_at_the_callers_line() {
         assert_eq!(report.verdict, expected, "{report}");
         let text = report.to_string();
         assert!(
-            text.contains("blocked in recv Chan#1 at tests/chan_trace.rs:15"),
+            text.contains("blocked in recv Chan#1 at tests/chan/trace.rs:15"),
             "{text}"
         );
         assert!(
-            text.contains("send Chan#1 @ tests/chan_trace.rs:17"),
+            text.contains("send Chan#1 @ tests/chan/trace.rs:17"),
             "{text}"
         );
         // The channel's own locks, waits and atomics stay out of the table.

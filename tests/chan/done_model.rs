@@ -6,13 +6,11 @@
 //!
 //! Each body spawns at most 2 threads, within loom's budget.
 
-mod gosync_common;
-
 use std::sync::atomic::AtomicUsize as StdAtomicUsize;
 use std::sync::atomic::Ordering::Relaxed as StdRelaxed;
 use std::time::Duration;
 
-use gosync_common::{check, check_each};
+use crate::common::{check, check_each};
 use racezoo::chan::{SendError, after, channel, select};
 use racezoo::check::{Checker, Verdict};
 use racezoo::context::Context;

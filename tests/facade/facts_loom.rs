@@ -1,7 +1,7 @@
 //! Facts about loom 0.7 that the facade is designed around, kept under test so that a loom upgrade
 //! that changes them shows up here. Runs in the loom flavour only. (The facts that
 //! concern every checker, such as shuttle's `SeqCst`-only atomics, are asserted in
-//! `tests/check_verdicts.rs`; one meaning of time in `tests/facade.rs`.)
+//! `tests/check/verdicts.rs`; one meaning of time in `tests/facade/basics.rs`.)
 #![cfg(loom)]
 
 use std::process::Command;
@@ -69,13 +69,13 @@ fn child_abba_with_loom_arc() {
 #[test]
 fn deadlock_with_loom_arc_aborts_the_process() {
     use std::os::unix::process::ExitStatusExt;
+    // libtest's name for the child: the module path without the crate, then the function.
+    let child = format!(
+        "{}::child_abba_with_loom_arc",
+        module_path!().split_once("::").map_or("", |(_, m)| m)
+    );
     let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_abba_with_loom_arc",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", &child, "--nocapture", "--test-threads=1"])
         .env("RACEZOO_FACT_CHILD", "1")
         .env("RUST_BACKTRACE", "0")
         .output()

@@ -3,11 +3,9 @@
 //! WithoutCancel, the `…Cause` constructors, AfterFunc, a timeout that says it is one, a readable
 //! chain).
 
-mod gosync_common;
-
 use std::time::{Duration, Instant};
 
-use gosync_common::{check, check_each};
+use crate::common::{check, check_each};
 use racezoo::check::{Checker, Verdict};
 use racezoo::context::{Cause, Context, ContextError};
 use racezoo::errgroup::{ErrGroup, TaskPanicked};
@@ -244,7 +242,7 @@ fn a_panicking_task_is_re_raised_in_wait_with_its_payload_and_its_line() {
     for report in reports {
         assert_eq!(report.message.as_deref(), Some("task exploded"), "{report}");
         let location = report.location.clone().unwrap_or_default();
-        assert!(location.contains("tests/context_go.rs"), "{report}");
+        assert!(location.contains("tests/gosync/context_go.rs"), "{report}");
         if report.checker == Checker::Stress {
             continue;
         }

@@ -2,11 +2,9 @@
 //! rendered as one column per thread with each stuck thread's blocking point last (issue 5, points 6
 //! and 10).
 
-mod check_bodies;
-
 use std::time::Duration;
 
-use check_bodies::{self as bodies, line_of};
+use crate::bodies::{self, line_of};
 use racezoo::check::{Checker, Config, Report, ThreadState};
 
 fn config() -> Config {
@@ -21,7 +19,7 @@ fn config() -> Config {
 
 fn failing(checker: Checker, body: fn()) -> Report {
     let report = checker.run(&config(), body).unwrap();
-    // `RACEZOO_SHOW_TRACES=1 cargo test --test check_trace -- --nocapture` prints what a user sees
+    // `RACEZOO_SHOW_TRACES=1 cargo test --test check trace:: -- --nocapture` prints what a user sees
     // (docs/traces.md was made this way).
     if std::env::var_os("RACEZOO_SHOW_TRACES").is_some() {
         println!("{report}\n");
@@ -168,7 +166,7 @@ fn events_recorded_by_other_modules_appear_in_the_trace() {
             .location
             .as_ref()
             .unwrap()
-            .starts_with("tests/check_trace.rs:")
+            .starts_with("tests/check/trace.rs:")
     );
 }
 
@@ -302,7 +300,7 @@ fn shuttle_traces_show_cell_reads_and_writes_as_loom_does() {
             trace.events.iter().any(|e| e.op == "write"
                 && e.location
                     .as_deref()
-                    .is_some_and(|l| l.starts_with("tests/check_trace.rs:"))),
+                    .is_some_and(|l| l.starts_with("tests/check/trace.rs:"))),
             "a cell access is reported at the caller's line: {report}"
         );
     }

@@ -1,9 +1,7 @@
 //! Every failure a model checker finds can be run again from its report's replay handle, and gives the
 //! same verdict (issue 5, points 5 and 10).
 
-mod check_bodies;
-
-use check_bodies as bodies;
+use crate::bodies;
 use racezoo::check::{self, Checker, Config, ReplayError, Verdict};
 
 fn config(seed: u64) -> Config {

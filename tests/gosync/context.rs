@@ -1,6 +1,6 @@
 //! Context on real threads: the behaviours of Go's `context` tests that do not need a model checker
 //! (cancellation propagation, err/cause, timeouts measured on a real clock). The interleaving tests
-//! are in `tests/context_model.rs`.
+//! are in `tests/gosync/context_model.rs`.
 #![cfg(not(any(loom, shuttle)))]
 
 use std::sync::atomic::{AtomicUsize, Ordering};

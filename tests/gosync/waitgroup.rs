@@ -1,5 +1,5 @@
 //! WaitGroup and Counter on real threads: the behaviours of Go's `sync/waitgroup_test.go` and the
-//! misuse panics. The interleaving tests are in `tests/waitgroup_model.rs`.
+//! misuse panics. The interleaving tests are in `tests/gosync/waitgroup_model.rs`.
 #![cfg(not(any(loom, shuttle)))]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -1,4 +1,4 @@
-//! Minimal bodies, one per verdict class, shared by the `check_*` tests. Lines the trace tests look
+//! Minimal bodies, one per verdict class, shared by the harness tests (`tests/check/`). Lines the trace tests look
 //! for are tagged with a `// @name` comment.
 #![allow(dead_code)]
 
@@ -188,15 +188,15 @@ pub fn mutex_counter() {
     assert_eq!(*n.lock(), 2);
 }
 
-/// Returns the 1-based line of this file tagged `// @tag`, as `tests/check_bodies/mod.rs:<line>`.
+/// Returns the 1-based line of this file tagged `// @tag`, as `tests/check/bodies.rs:<line>`.
 pub fn line_of(tag: &str) -> String {
-    let source = include_str!("mod.rs");
+    let source = include_str!("bodies.rs");
     let marker = format!("// @{tag}");
     let line = source
         .lines()
         .position(|l| l.trim_end().ends_with(&marker))
         .unwrap_or_else(|| panic!("no line tagged {marker}"));
-    format!("tests/check_bodies/mod.rs:{}", line + 1)
+    format!("{}:{}", file!(), line + 1)
 }
 
 /// A worker catches a job's panic and carries on, as a pool does; the body is correct.

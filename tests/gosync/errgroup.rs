@@ -1,5 +1,5 @@
 //! ErrGroup on real threads: the behaviours of Go's `errgroup_test.go`, the panic policy and the limit
-//! misuse. The interleaving tests are in `tests/errgroup_model.rs`.
+//! misuse. The interleaving tests are in `tests/gosync/errgroup_model.rs`.
 #![cfg(not(any(loom, shuttle)))]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

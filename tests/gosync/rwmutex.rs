@@ -1,5 +1,5 @@
 //! RwMutex on real threads: Go's `rwmutex_test.go` behaviours (parallel readers, writer exclusion,
-//! try-locks) and writer preference. The interleaving tests are in `tests/rwmutex_model.rs`.
+//! try-locks) and writer preference. The interleaving tests are in `tests/gosync/rwmutex_model.rs`.
 #![cfg(not(any(loom, shuttle)))]
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};

@@ -2,9 +2,7 @@
 //! bound), shuttle (random and PCT) and real-thread stress. Each correct body must pass everywhere;
 //! each broken twin must be *found* by loom and shuttle, with the verdict named.
 
-mod gosync_common;
-
-use gosync_common::{check, check_each};
+use crate::common::{check, check_each};
 use racezoo::check::{self as checker, Checker, Config, Verdict};
 use racezoo::counter::Counter;
 use racezoo::misuse;
@@ -259,7 +257,7 @@ fn broken_relaxed_reset_is_found_as_data_race_by_loom_only() {
 /// Both of Go's concurrency-misuse messages are reachable in the racy round above, not only the first
 /// one a checker happens to meet: shuttle's random scheduler, run from fixed seeds (so the test is
 /// deterministic), stops at a different misuse depending on where the `add` lands. (The negative
-/// counter has its own exact test in `tests/waitgroup.rs`.)
+/// counter has its own exact test in `tests/gosync/waitgroup.rs`.)
 #[test]
 fn both_go_messages_of_the_add_wait_race_are_reachable() {
     if !Checker::available().contains(&Checker::ShuttleRandom) {
@@ -270,7 +268,7 @@ fn both_go_messages_of_the_add_wait_race_are_reachable() {
         let config = Config {
             seed: Some(seed),
             iterations: 200,
-            ..gosync_common::config()
+            ..crate::common::config()
         };
         let report = checker::shuttle_random(&config, add_concurrent_with_wait_body).unwrap();
         assert_eq!(report.verdict, Verdict::Misuse, "{report}");

@@ -1,11 +1,9 @@
 //! RwMutex under every checker of the build. Correct bodies pass everywhere; Go's recursive-read
 //! deadlock is found under Go's rule; the reader-preferring twin is found breaking writer preference.
 
-mod gosync_common;
-
 use std::time::Duration;
 
-use gosync_common::check;
+use crate::common::check;
 use racezoo::check::Verdict;
 use racezoo::rwmutex::RwMutex;
 use racezoo::scenarios::Expect;

@@ -2,11 +2,9 @@
 //! being derived, and with a deadline; and a broken twin whose child registration races with the
 //! parent's cancellation.
 
-mod gosync_common;
-
 use std::time::Duration;
 
-use gosync_common::check;
+use crate::common::check;
 use racezoo::check::Verdict;
 use racezoo::context::{Context, ContextError};
 use racezoo::scenarios::Expect;

@@ -2,11 +2,9 @@
 //! reaches a sibling blocked on `done`, a panic reaches `wait` (the last-error-wins twin is in the zoo,
 //! `scenarios/errgroup.rs`).
 
-mod gosync_common;
-
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use gosync_common::check;
+use crate::common::check;
 use racezoo::context::Context;
 use racezoo::errgroup::ErrGroup;
 use racezoo::scenarios::Expect;

@@ -76,7 +76,10 @@ fn a_spawned_thread_that_dies_of_a_panic_is_reported() {
         assert_eq!(report.verdict, Verdict::Panic, "{report}");
         assert_eq!(report.message.as_deref(), Some("worker died"), "{report}");
         let location = report.location.clone().unwrap_or_default();
-        assert!(location.contains("check_caught_panics.rs"), "{report}");
+        assert!(
+            location.contains("tests/check/caught_panics.rs"),
+            "{report}"
+        );
     }
 }
 

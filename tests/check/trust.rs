@@ -3,11 +3,9 @@
 //! is a hang; the same config gives the same report; a replay that does not fit is an error and
 //! leaves nothing behind.
 
-mod check_bodies;
-
 use std::time::Duration;
 
-use check_bodies as bodies;
+use crate::bodies;
 use racezoo::check::{self, CheckError, Checker, Config, ReplayError, Verdict};
 use racezoo::sync::{MAX_THREADS, thread};
 
@@ -242,7 +240,11 @@ fn a_loom_replay_of_a_fixed_body_passes_over_the_same_executions() {
 #[test]
 fn a_finding_prints_no_checker_advice_and_no_panic_messages_on_stderr() {
     const INNER: &str = "RACEZOO_CHECK_TRUST_INNER";
-    let name = "a_finding_prints_no_checker_advice_and_no_panic_messages_on_stderr";
+    // libtest's name for this test: the module path without the crate, then the function.
+    let name = format!(
+        "{}::a_finding_prints_no_checker_advice_and_no_panic_messages_on_stderr",
+        module_path!().split_once("::").map_or("", |(_, m)| m)
+    );
     if std::env::var_os(INNER).is_some() {
         for checker in Checker::available() {
             let bodies = [
@@ -261,7 +263,7 @@ fn a_finding_prints_no_checker_advice_and_no_panic_messages_on_stderr() {
         return;
     }
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .args(["--exact", &name, "--nocapture", "--test-threads=1"])
         .env(INNER, "1")
         .output()
         .expect("the test binary runs itself");
