@@ -10,7 +10,7 @@ use crate::sync::{Arc, Mutex, thread};
 /// After a panicking job, `join` returns; then, with one more job held at a gate, a second `join`
 /// waits until the gate opens.
 pub fn join_after_panic<P: SuitePool>(p: &Params) {
-    let w = p.workers_with(1);
+    let w = p.workers;
     let pool = Arc::new(P::create(w, p.capacity));
     submit_open(&*pool, panicking_job(), "the panicking job");
     let first = Tally::new();
@@ -59,7 +59,7 @@ pub fn join_after_panic<P: SuitePool>(p: &Params) {
 /// A panicking job's handle reports `Panicked`; then `workers` jobs that can only finish together
 /// all run (no worker was lost) and their handles report `Returned`.
 pub fn handle_after_panic<P: SuitePool>(p: &Params) {
-    let w = p.workers_with(1);
+    let w = p.workers;
     let pool = Arc::new(P::create(w, p.capacity));
     let handle = match pool.submit_handle(panicking_job()) {
         Ok(h) => h,

@@ -15,7 +15,7 @@ use crate::sync::{Arc, Mutex, thread};
 /// and it counts them), refuses the submissions blocked on the full queue, and waits for the
 /// running jobs.
 pub fn shutdown_now_cancels<P: SuitePool>(p: &Params) {
-    let w = p.workers_with(0);
+    let w = p.workers;
     let c = p.capacity;
     let pool = Arc::new(P::create(w, c));
     let started = Tally::new();
@@ -96,7 +96,7 @@ pub fn shutdown_now_cancels<P: SuitePool>(p: &Params) {
 /// With every worker busy and the queue full, `try_submit` gives the job back as `Full` at once;
 /// after shutdown it gives it back as `ShutDown`.
 pub fn try_submit_full<P: SuitePool>(p: &Params) {
-    let w = p.workers_with(1);
+    let w = p.workers;
     let c = p.capacity;
     let pool = Arc::new(P::create(w, c));
     let gate = Gate::new();

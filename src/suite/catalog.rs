@@ -119,6 +119,22 @@ impl Check {
         }
     }
 
+    /// Returns how many threads the check spawns besides the pool's workers (submitters, joiners,
+    /// waiters) with `params`: the runner fits the pool's workers under
+    /// [`Params::max_threads`] with them.
+    pub fn helpers(self, params: &Params) -> usize {
+        match self {
+            Check::ContendedSlot | Check::SubmitRacesShutdown => params.racers,
+            Check::ConcurrentJoiners => params.joiners,
+            Check::PanicIsolation
+            | Check::JoinAfterPanic
+            | Check::HandleAfterPanic
+            | Check::Backpressure
+            | Check::TrySubmitFull => 1,
+            _ => 0,
+        }
+    }
+
     /// Runs this check's body once against a fresh `P` (the body panics with a `violation:` message
     /// on failure). This is what the checkers explore.
     pub fn body<P: SuitePool>(self, params: &Params) -> Result<(), Skip> {

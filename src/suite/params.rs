@@ -142,10 +142,13 @@ impl Params {
         self.panics.min(self.workers).max(1)
     }
 
-    /// Returns `workers`, reduced so that `helpers` more threads fit under `max_threads`.
-    pub fn workers_with(&self, helpers: usize) -> usize {
-        self.workers
+    /// Returns these params with `workers` reduced (to at least 1) so that `helpers` more threads
+    /// fit under `max_threads`.
+    pub fn fit(mut self, helpers: usize) -> Self {
+        self.workers = self
+            .workers
             .min(self.max_threads.saturating_sub(helpers))
-            .max(1)
+            .max(1);
+        self
     }
 }

@@ -16,7 +16,7 @@ use crate::sync::{Arc, Mutex, thread};
 /// last slot.)
 pub fn contended_slot<P: SuitePool>(p: &Params) {
     let racers = p.racers;
-    let w = p.workers_with(racers);
+    let w = p.workers;
     let c = p.capacity;
     let pool = Arc::new(P::create(w, c));
     let tickets = Tickets::new();
@@ -101,7 +101,7 @@ pub fn contended_slot<P: SuitePool>(p: &Params) {
 /// accepted job has run exactly once when shutdown returns, and a refused one never runs.
 pub fn submit_races_shutdown<P: SuitePool>(p: &Params) {
     let racers = p.racers;
-    let w = p.workers_with(racers);
+    let w = p.workers;
     let per = (p.jobs / racers).max(1);
     let pool = Arc::new(P::create(w, p.capacity));
     let runs: Arc<Vec<AtomicUsize>> =
@@ -148,7 +148,7 @@ pub fn submit_races_shutdown<P: SuitePool>(p: &Params) {
 /// A job calls `shutdown` on its own pool: the call returns, the pool refuses later jobs, the jobs
 /// accepted before still run, and the outer shutdown waits for them.
 pub fn shutdown_from_job<P: SuitePool>(p: &Params) {
-    let w = p.workers_with(0);
+    let w = p.workers;
     let pool = Arc::new(P::create(w, p.capacity));
     let returned = Tally::new();
     let inner = {
