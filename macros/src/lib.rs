@@ -103,16 +103,12 @@ fn expand(
                 ));
             }
         };
-        let key = arg
-            .path
-            .get_ident()
-            .map(|i| i.to_string())
-            .ok_or_else(|| {
-                syn::Error::new(
-                    arg.path.span(),
-                    "#[racezoo::test] arguments are plain names (`expect`, `loom`, `preemptions`, ..)",
-                )
-            })?;
+        let key = arg.path.get_ident().map(|i| i.to_string()).ok_or_else(|| {
+            syn::Error::new(
+                arg.path.span(),
+                "#[racezoo::test] arguments are plain names (`expect`, `loom`, `preemptions`, ..)",
+            )
+        })?;
         if seen.contains(&key) {
             return Err(syn::Error::new(
                 arg.path.span(),
