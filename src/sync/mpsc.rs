@@ -19,6 +19,21 @@
 //! Synchronization: everything a thread did before a `send` happens before the `recv` that returns
 //! that value; for `sync_channel(0)`, everything the receiver did before taking the value also
 //! happens before that `send` returns.
+//!
+//! ```
+//! use racezoo::check::{self, Verdict};
+//! use racezoo::sync::{mpsc, thread};
+//!
+//! // Real threads in a plain build; loom or shuttle in theirs.
+//! let report = check::run_default(|| {
+//!     let (tx, rx) = mpsc::sync_channel(0); // a rendezvous
+//!     let worker = thread::spawn(move || tx.send(42).unwrap());
+//!     assert_eq!(rx.recv(), Ok(42));
+//!     worker.join().unwrap();
+//!     assert!(rx.recv().is_err(), "the only sender is gone: disconnected");
+//! });
+//! assert_eq!(report.verdict, Verdict::Pass, "{report}");
+//! ```
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
