@@ -7,8 +7,10 @@
 //! * `rwmutex/{racezoo,std}/{1,2}`: read-heavy (1 write per 100 operations) by 1 or 2 threads.
 //! * `errgroup/{racezoo,scope}`: 1,000 trivial tasks, `go` + `wait` against `std::thread::scope`.
 //! * `facade/...`: the sync facade against std when no check runs (`mutex`: an uncontended lock and
-//!   unlock; `atomic`: a `fetch_add` and a `load`; `condvar`: a two-thread ping-pong through a
-//!   `Mutex<bool>` and a `Condvar`, one round trip per iteration), and `facade/tracing`: 10,000
+//!   unlock; `atomic`: a `fetch_add` and a `load`; `facade/condvar`: a two-thread ping-pong through
+//!   a `Mutex<bool>` and a `Condvar`, 100 round trips per iteration, 50 samples over 5 s; then
+//!   `facade/paired`, printed: for each of the three, 31 back-to-back pairs of a facade batch and a
+//!   std batch, giving the median and spread of the per-pair ratio), and `facade/tracing`: 10,000
 //!   facade lock/unlock pairs called directly and as the body of one stress run (which records each
 //!   of them), to say what tracing costs inside a check; an empty body in a stress run gives the
 //!   run's fixed cost (a thread, a watchdog) to subtract.
@@ -244,6 +246,127 @@ mod sync {
         group.finish();
     }
 
+    /// Round trips per iteration of the condvar hand-off bench.
+    const HANDOFFS: u64 = 100;
+
+    /// `rounds` round trips of a ball between main and a peer thread through a facade
+    /// `Mutex<bool>` and `Condvar` (main sets it and waits until the peer has cleared it); returns
+    /// main's time for them.
+    fn handoff_facade(rounds: u64) -> Duration {
+        use racezoo::sync as facade;
+        let pair = Arc::new((facade::Mutex::new(false), facade::Condvar::new()));
+        let peer = {
+            let pair = pair.clone();
+            thread::spawn(move || {
+                for _ in 0..rounds {
+                    let mut ball = pair.1.wait_while(pair.0.lock(), |ball| !*ball);
+                    *ball = false;
+                    pair.1.notify_one();
+                }
+            })
+        };
+        let start = Instant::now();
+        for _ in 0..rounds {
+            *pair.0.lock() = true;
+            pair.1.notify_one();
+            drop(pair.1.wait_while(pair.0.lock(), |ball| *ball));
+        }
+        let elapsed = start.elapsed();
+        peer.join().unwrap();
+        elapsed
+    }
+
+    /// [`handoff_facade`] on `std::sync::Mutex<bool>` and `std::sync::Condvar`.
+    fn handoff_std(rounds: u64) -> Duration {
+        let pair = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+        let peer = {
+            let pair = pair.clone();
+            thread::spawn(move || {
+                for _ in 0..rounds {
+                    let guard = pair.0.lock().unwrap();
+                    let mut ball = pair.1.wait_while(guard, |ball| !*ball).unwrap();
+                    *ball = false;
+                    pair.1.notify_one();
+                }
+            })
+        };
+        let start = Instant::now();
+        for _ in 0..rounds {
+            *pair.0.lock().unwrap() = true;
+            pair.1.notify_one();
+            let guard = pair.0.lock().unwrap();
+            drop(pair.1.wait_while(guard, |ball| *ball).unwrap());
+        }
+        let elapsed = start.elapsed();
+        peer.join().unwrap();
+        elapsed
+    }
+
+    /// Runs `facade` and `std` back to back `PAIRS` times (the order alternating), so both sides of
+    /// each pair see the same load, and prints the median, minimum and maximum of the per-pair ratio
+    /// std time / facade time.
+    fn paired(name: &str, what: &str, facade: impl Fn() -> Duration, std: impl Fn() -> Duration) {
+        const PAIRS: usize = 31;
+        let mut ratios: Vec<f64> = (0..PAIRS)
+            .map(|i| {
+                let (f, s) = if i % 2 == 0 {
+                    let f = facade();
+                    (f, std())
+                } else {
+                    let s = std();
+                    (facade(), s)
+                };
+                s.as_secs_f64() / f.as_secs_f64()
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "{name} paired: {PAIRS} pairs of {what}, std time / facade time: median {:.3}x, \
+             min {:.3}x, max {:.3}x",
+            ratios[PAIRS / 2],
+            ratios[0],
+            ratios[PAIRS - 1]
+        );
+    }
+
+    /// `n` uncontended lock/unlock pairs of a facade mutex and of a std one, and `n` atomic
+    /// `fetch_add` + `load` pairs of each, then the condvar hand-off, all through [`paired`].
+    fn facade_pairs() {
+        use racezoo::sync as facade;
+        const OPS: u64 = 1_000_000;
+        let timed = |f: &dyn Fn()| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        };
+        let fm = facade::Mutex::new(0u64);
+        let sm = Mutex::new(0u64);
+        paired(
+            "facade/mutex",
+            "1,000,000 lock/unlock",
+            || timed(&|| (0..OPS).for_each(|_| *black_box(&fm).lock() += 1)),
+            || timed(&|| (0..OPS).for_each(|_| *black_box(&sm).lock().unwrap() += 1)),
+        );
+        let fa = facade::atomic::AtomicU64::new(0);
+        let sa = AtomicU64::new(0);
+        let op = |a: &AtomicU64| {
+            a.fetch_add(1, Ordering::AcqRel);
+            black_box(a.load(Ordering::Acquire));
+        };
+        paired(
+            "facade/atomic",
+            "1,000,000 fetch_add + load",
+            || timed(&|| (0..OPS).for_each(|_| op(black_box(&fa)))),
+            || timed(&|| (0..OPS).for_each(|_| op(black_box(&sa)))),
+        );
+        paired(
+            "facade/condvar",
+            "2,000 round trips",
+            || handoff_facade(2_000),
+            || handoff_std(2_000),
+        );
+    }
+
     fn bench_facade(c: &mut Criterion) {
         use racezoo::sync as facade;
 
@@ -270,55 +393,20 @@ mod sync {
                 a.load(Ordering::Acquire)
             })
         });
-        group.bench_function("condvar/racezoo", |b| {
-            b.iter_custom(|iters| {
-                let pair = Arc::new((facade::Mutex::new(false), facade::Condvar::new()));
-                let peer = {
-                    let pair = pair.clone();
-                    thread::spawn(move || {
-                        for _ in 0..iters {
-                            let mut ball = pair.1.wait_while(pair.0.lock(), |ball| !*ball);
-                            *ball = false;
-                            pair.1.notify_one();
-                        }
-                    })
-                };
-                let start = Instant::now();
-                for _ in 0..iters {
-                    *pair.0.lock() = true;
-                    pair.1.notify_one();
-                    drop(pair.1.wait_while(pair.0.lock(), |ball| *ball));
-                }
-                let elapsed = start.elapsed();
-                peer.join().unwrap();
-                elapsed
-            })
+        group.finish();
+
+        // The hand-off: `HANDOFFS` round trips per iteration, so a sample is many futex
+        // sleep/wake pairs rather than one, and more samples over a longer window.
+        let mut group = c.benchmark_group("facade/condvar");
+        group
+            .sample_size(50)
+            .measurement_time(Duration::from_secs(5));
+        group.throughput(criterion::Throughput::Elements(HANDOFFS));
+        group.bench_function("racezoo", |b| {
+            b.iter_custom(|iters| handoff_facade(iters * HANDOFFS))
         });
-        group.bench_function("condvar/std", |b| {
-            b.iter_custom(|iters| {
-                let pair = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
-                let peer = {
-                    let pair = pair.clone();
-                    thread::spawn(move || {
-                        for _ in 0..iters {
-                            let guard = pair.0.lock().unwrap();
-                            let mut ball = pair.1.wait_while(guard, |ball| !*ball).unwrap();
-                            *ball = false;
-                            pair.1.notify_one();
-                        }
-                    })
-                };
-                let start = Instant::now();
-                for _ in 0..iters {
-                    *pair.0.lock().unwrap() = true;
-                    pair.1.notify_one();
-                    let guard = pair.0.lock().unwrap();
-                    drop(pair.1.wait_while(guard, |ball| *ball).unwrap());
-                }
-                let elapsed = start.elapsed();
-                peer.join().unwrap();
-                elapsed
-            })
+        group.bench_function("std", |b| {
+            b.iter_custom(|iters| handoff_std(iters * HANDOFFS))
         });
         group.finish();
 
@@ -363,6 +451,15 @@ mod sync {
         bench_rwmutex(&mut c);
         bench_errgroup(&mut c);
         bench_facade(&mut c);
+        // criterion cannot be asked whether its filter matches a name outside its groups: run the
+        // pairs without a filter or with one that is a part of `facade/paired`.
+        let filters: Vec<String> = std::env::args()
+            .skip(1)
+            .filter(|a| !a.starts_with('-') && a.parse::<f64>().is_err())
+            .collect();
+        if filters.is_empty() || filters.iter().any(|f| "facade/paired".contains(f.as_str())) {
+            facade_pairs();
+        }
         c.final_summary();
     }
 }

@@ -7,11 +7,11 @@
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Expr, ItemFn, Lit, MetaNameValue, Token};
+use syn::{Expr, Item, ItemFn, Lit, Meta, Token};
 
 /// The verdicts a test may expect (`racezoo::check::Verdict`'s variants).
 const VERDICTS: [&str; 8] = [
@@ -65,8 +65,8 @@ fn expand(
     args: proc_macro2::TokenStream,
     item: proc_macro2::TokenStream,
 ) -> syn::Result<proc_macro2::TokenStream> {
-    let args = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(args)?;
-    let f: ItemFn = syn::parse2(item)?;
+    let args = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
+    let f = test_fn(item)?;
     if let Some(arg) = f.sig.inputs.first() {
         return Err(syn::Error::new(
             arg.span(),
@@ -89,25 +89,46 @@ fn expand(
     let mut expect = None;
     let mut per_flavour = Vec::new();
     let mut settings = Vec::new();
+    let mut seen = Vec::new();
     for arg in &args {
-        let key = arg
-            .path
-            .get_ident()
-            .map(|i| i.to_string())
-            .ok_or_else(|| syn::Error::new(arg.path.span(), "expected a name"))?;
+        let arg = match arg {
+            Meta::NameValue(arg) => arg,
+            other => {
+                return Err(syn::Error::new(
+                    other.path().span(),
+                    format!(
+                        "#[racezoo::test] arguments are `name = value`: write `{} = ..`",
+                        other.path().to_token_stream()
+                    ),
+                ));
+            }
+        };
+        let key = arg.path.get_ident().map(|i| i.to_string()).ok_or_else(|| {
+            syn::Error::new(
+                arg.path.span(),
+                "#[racezoo::test] arguments are plain names (`expect`, `loom`, `preemptions`, ..)",
+            )
+        })?;
+        if seen.contains(&key) {
+            return Err(syn::Error::new(
+                arg.path.span(),
+                format!("#[racezoo::test] argument `{key}` is given twice"),
+            ));
+        }
+        seen.push(key.clone());
         match key.as_str() {
-            "expect" => expect = Some(verdicts(&arg.value)?),
+            "expect" => expect = Some(verdicts(&key, &arg.value)?),
             "stress" | "loom" | "shuttle" => {
                 let flavour = match key.as_str() {
                     "stress" => quote!(Std),
                     "loom" => quote!(Loom),
                     _ => quote!(Shuttle),
                 };
-                let set = verdicts(&arg.value)?;
+                let set = verdicts(&key, &arg.value)?;
                 per_flavour.push(quote!(::racezoo::sync::Flavour::#flavour => &[#(#set),*],));
             }
             k if BOUNDS.contains(&k) => {
-                let n = integer(&arg.value)?;
+                let n = integer(&key, &arg.value)?;
                 let field = syn::Ident::new(k, arg.path.span());
                 settings.push(match k {
                     "preemptions" | "max_executions" | "seed" => {
@@ -117,7 +138,7 @@ fn expand(
                 });
             }
             "watchdog_ms" | "time_budget_ms" => {
-                let n = integer(&arg.value)?;
+                let n = integer(&key, &arg.value)?;
                 let field = syn::Ident::new(key.trim_end_matches("_ms"), arg.path.span());
                 settings.push(quote!(__config.#field = ::std::time::Duration::from_millis(#n);));
             }
@@ -177,12 +198,25 @@ fn expand(
     })
 }
 
-/// Parses `Pass` or `Pass | Violation` into `Verdict` paths.
-fn verdicts(e: &Expr) -> syn::Result<Vec<proc_macro2::TokenStream>> {
+/// Parses the item the attribute is on: a `fn`, or an error naming what it is on instead, pointing
+/// at the item's first token.
+fn test_fn(item: proc_macro2::TokenStream) -> syn::Result<ItemFn> {
+    let first = item.clone().into_iter().next().map(|t| t.span());
+    match syn::parse2::<Item>(item) {
+        Ok(Item::Fn(f)) => Ok(f),
+        Ok(_) | Err(_) => Err(syn::Error::new(
+            first.unwrap_or_else(Span::call_site),
+            "#[racezoo::test] goes on a `fn` item (a test function without arguments)",
+        )),
+    }
+}
+
+/// Parses `key`'s value, `Pass` or `Pass | Violation`, into `Verdict` paths.
+fn verdicts(key: &str, e: &Expr) -> syn::Result<Vec<proc_macro2::TokenStream>> {
     match e {
         Expr::Binary(b) if matches!(b.op, syn::BinOp::BitOr(_)) => {
-            let mut set = verdicts(&b.left)?;
-            set.extend(verdicts(&b.right)?);
+            let mut set = verdicts(key, &b.left)?;
+            set.extend(verdicts(key, &b.right)?);
             Ok(set)
         }
         Expr::Path(p) if p.path.get_ident().is_some() => {
@@ -202,7 +236,9 @@ fn verdicts(e: &Expr) -> syn::Result<Vec<proc_macro2::TokenStream>> {
         }
         _ => Err(syn::Error::new(
             e.span(),
-            "expected a verdict (`Pass`) or a set of them (`Pass | Violation`)",
+            format!(
+                "`{key}` takes a verdict (`{key} = Pass`) or a set of them (`{key} = Pass | Violation`)"
+            ),
         )),
     }
 }
@@ -212,12 +248,15 @@ fn verdict(name: &str, span: Span) -> proc_macro2::TokenStream {
     quote!(::racezoo::check::Verdict::#ident)
 }
 
-/// Parses a whole-number literal.
-fn integer(e: &Expr) -> syn::Result<proc_macro2::TokenStream> {
+/// Parses `key`'s value, a whole-number literal.
+fn integer(key: &str, e: &Expr) -> syn::Result<proc_macro2::TokenStream> {
     match e {
         Expr::Lit(syn::ExprLit {
             lit: Lit::Int(i), ..
         }) => Ok(quote!(#i)),
-        _ => Err(syn::Error::new(e.span(), "expected a whole number")),
+        _ => Err(syn::Error::new(
+            e.span(),
+            format!("`{key}` takes a whole number, as in `{key} = 2`"),
+        )),
     }
 }

@@ -45,14 +45,16 @@ pub struct MutexGuard<'a, T: ?Sized> {
 // SAFETY: as `std::sync::MutexGuard`: sharing the guard shares `&T`.
 unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
 
-/// Records the unlock of a traced mutex when its guard drops (a no-op unless a check records).
-struct UnlockNote(usize);
+/// Records the unlock of a traced mutex when its guard drops: `Some(address)` for a guard taken
+/// while a check was recording, `None` otherwise. Deciding at lock time, where `trace::active()` has
+/// just been read anyway, keeps the unlock of an untraced guard free of any load.
+struct UnlockNote(Option<usize>);
 
 impl Drop for UnlockNote {
     #[inline]
     fn drop(&mut self) {
-        if trace::active() {
-            trace::record_unlocated(Op::Unlock, self.0);
+        if let Some(addr) = self.0 {
+            trace::record_unlocated(Op::Unlock, addr);
         }
     }
 }
@@ -63,10 +65,16 @@ impl<T: ?Sized> Mutex<T> {
         self as *const Self as *const () as usize
     }
 
+    /// Wraps the backend's guard; `traced` says whether a check was recording when it was taken
+    /// (then its unlock is recorded).
     #[inline]
-    fn guard<'a>(&'a self, raw: Option<backend::RawGuard<'a, ()>>) -> MutexGuard<'a, T> {
+    fn guard<'a>(
+        &'a self,
+        raw: Option<backend::RawGuard<'a, ()>>,
+        traced: bool,
+    ) -> MutexGuard<'a, T> {
         MutexGuard {
-            note: UnlockNote(self.addr()),
+            note: UnlockNote(traced.then(|| self.addr())),
             raw,
             lock: self,
         }
@@ -79,7 +87,7 @@ impl<T: ?Sized> Mutex<T> {
         trace::block(Op::Lock, self.addr(), location);
         let raw = self.raw.lock().unwrap_or_else(|e| e.into_inner());
         trace::unblock(Op::Lock, self.addr(), location);
-        self.guard(Some(raw))
+        self.guard(Some(raw), true)
     }
 }
 
@@ -110,36 +118,37 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if abandoned() {
             super::abandon::unwind_if_running();
-            return self.guard(None);
+            return self.guard(None, trace::active());
         }
         if trace::active() {
             return self.lock_traced();
         }
         let raw = self.raw.lock().unwrap_or_else(|e| e.into_inner());
-        self.guard(Some(raw))
+        self.guard(Some(raw), false)
     }
 
     /// Acquires the lock if it is free right now; returns `None` if another thread holds it.
     #[inline]
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        let traced = trace::active();
         if abandoned() {
-            return Some(self.guard(None));
+            return Some(self.guard(None, traced));
         }
         let raw = match self.raw.try_lock() {
             Ok(raw) => raw,
             Err(backend::TryLockError::Poisoned(e)) => e.into_inner(),
             Err(backend::TryLockError::WouldBlock) => {
-                if trace::active() {
+                if traced {
                     trace::record(Op::TryLock(false), self.addr(), Location::caller());
                 }
                 return None;
             }
         };
-        if trace::active() {
+        if traced {
             trace::record(Op::TryLock(true), self.addr(), Location::caller());
         }
-        Some(self.guard(Some(raw)))
+        Some(self.guard(Some(raw), traced))
     }
 
     /// Returns a mutable reference to the value; no locking is needed since `self` is borrowed
@@ -220,7 +229,7 @@ impl Condvar {
         // spurious wake-up.
         let Some(raw) = raw.filter(|_| !abandoned()) else {
             super::abandon::unwind_if_running();
-            return lock.guard(None);
+            return lock.guard(None, trace::active());
         };
         if trace::active() {
             let location = Location::caller();
@@ -228,10 +237,10 @@ impl Condvar {
             trace::block(Op::Wait, self.addr(), location);
             let raw = self.raw.wait(raw).unwrap_or_else(|e| e.into_inner());
             trace::unblock(Op::Woken, self.addr(), location);
-            return lock.guard(Some(raw));
+            return lock.guard(Some(raw), true);
         }
         let raw = self.raw.wait(raw).unwrap_or_else(|e| e.into_inner());
-        lock.guard(Some(raw))
+        lock.guard(Some(raw), false)
     }
 
     /// Blocks while `condition` returns `true`, re-checking it after every wake-up.
@@ -269,7 +278,7 @@ impl Condvar {
         // Abandoned: a running thread is unwound; for a destructor, time has passed.
         let Some(raw) = raw.filter(|_| !abandoned()) else {
             super::abandon::unwind_if_running();
-            return (lock.guard(None), WaitTimeoutResult(true));
+            return (lock.guard(None, trace::active()), WaitTimeoutResult(true));
         };
         if trace::active() {
             let location = Location::caller();
@@ -278,10 +287,10 @@ impl Condvar {
             let (raw, timed_out) = backend::timed_wait(&self.raw, raw, &lock.raw, dur);
             let done = if timed_out { Op::TimedOut } else { Op::Woken };
             trace::unblock(done, self.addr(), location);
-            return (lock.guard(Some(raw)), WaitTimeoutResult(timed_out));
+            return (lock.guard(Some(raw), true), WaitTimeoutResult(timed_out));
         }
         let (raw, timed_out) = backend::timed_wait(&self.raw, raw, &lock.raw, dur);
-        (lock.guard(Some(raw)), WaitTimeoutResult(timed_out))
+        (lock.guard(Some(raw), false), WaitTimeoutResult(timed_out))
     }
 
     /// Wakes one thread blocked on this condition variable, if any.

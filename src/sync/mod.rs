@@ -16,9 +16,11 @@
 //!
 //! std's names and shapes for what real code uses: [`Mutex`], [`Condvar`], [`RwLock`], [`Barrier`],
 //! [`OnceLock`], [`LazyLock`], [`Arc`], every atomic width and `AtomicPtr` ([`atomic`]),
-//! [`thread::spawn`], [`thread::scope`], [`thread::park`], and a loom-style [`cell::UnsafeCell`].
-//! Where loom has no such type (scoped threads, `OnceLock`, `LazyLock`, a working `Barrier`), the
-//! facade builds it from the primitives every checker models, so it is checked in every flavour.
+//! [`thread::spawn`], [`thread::scope`], [`thread::park`], a loom-style [`cell::UnsafeCell`], and
+//! [`mpsc`] (`channel`, `sync_channel`, std's disconnect rules and error types).
+//! Where loom has no such type (scoped threads, `OnceLock`, `LazyLock`, a working `Barrier`,
+//! `mpsc`), the facade builds it from the primitives every checker models, so it is checked in
+//! every flavour.
 //! For a `static` synchronization object use [`lazy_static!`](crate::lazy_static) and for
 //! thread-locals [`thread_local!`](crate::thread_local): under loom and shuttle they give each
 //! execution (and each model thread) fresh values. A plain `static A: AtomicUsize =
@@ -122,6 +124,7 @@ mod atomics;
 mod barrier;
 pub mod choice;
 mod facade;
+pub mod mpsc;
 mod once;
 mod rwlock;
 mod scope;

@@ -1,0 +1,6 @@
+use racezoo_macros as racezoo;
+
+#[racezoo::test]
+async fn an_async_body() {}
+
+fn main() {}

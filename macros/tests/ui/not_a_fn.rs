@@ -1,0 +1,6 @@
+use racezoo_macros as racezoo;
+
+#[racezoo::test]
+struct NotATest;
+
+fn main() {}
