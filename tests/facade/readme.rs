@@ -1,7 +1,7 @@
 //! Every Rust code block of the README is a test, verbatim. The "Using racezoo from your crate"
 //! section's blocks live in the downstream crate's `tests/readme.rs`, which `scripts/test-all.sh`
 //! runs in all three flavours; the others (real threads outside a check) live in
-//! `tests/facade_readme_std.rs`, indented into test functions, and run in the std flavour. These
+//! `tests/facade/readme_std.rs`, indented into test functions, and run in the std flavour. These
 //! tests fail if a README block and its tested copy drift apart, or if a new block has no copy.
 
 use std::path::Path;
@@ -71,7 +71,7 @@ fn every_readme_rust_block_is_in_a_tested_file() {
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let tested = [
         "examples/downstream/tests/readme.rs",
-        "tests/facade_readme_std.rs",
+        "tests/facade/readme_std.rs",
     ]
     .map(|f| (f, std::fs::read_to_string(root.join(f)).unwrap()));
     let blocks = all_rust_blocks(&readme);

@@ -1,5 +1,5 @@
 //! The code blocks of the README's "Using racezoo from your crate" section, verbatim and in order
-//! (racezoo's `tests/facade_readme.rs` fails if they drift apart), run in every flavour. The second
+//! (racezoo's `tests/facade/readme.rs` fails if they drift apart), run in every flavour. The second
 //! and third sit in modules of their own, as each is complete by itself.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 

@@ -1,5 +1,5 @@
 //! The README's code blocks outside its downstream section, verbatim (indented into test
-//! functions; `tests/facade_readme.rs` fails if any README block is not, character for character,
+//! functions; `tests/facade/readme.rs` fails if any README block is not, character for character,
 //! in this file or in `examples/downstream/tests/readme.rs`), run as tests. They use real threads
 //! (`std::thread`, `threadpool`) outside any check, so they run in the std flavour only.
 #![cfg(not(any(loom, shuttle)))]
