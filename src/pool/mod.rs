@@ -48,6 +48,12 @@
 //!
 //! [`shutdown_now`]: WorkerPool::shutdown_now
 //!
+//! One file per idea: this file holds the shared state and the submission and shutdown paths;
+//! `worker.rs` the worker's loop in named steps with its invariants; `handle.rs` a job's outcome
+//! and its [`JobHandle`]; `results.rs` the [`Results`] channel (and why it is not a
+//! [`crate::chan`] channel); `queued.rs` and `pending.rs` what the queue holds and how a job gets
+//! there; `builder.rs`, `reject.rs` and `stats.rs` the rest of the surface.
+//!
 //! # The contract, Go style
 //!
 //! * [`submit`](WorkerPool::submit) blocks while `capacity` accepted jobs wait to start
@@ -80,6 +86,7 @@ mod handle;
 mod pending;
 mod queued;
 mod reject;
+mod results;
 mod stats;
 mod worker;
 
@@ -88,11 +95,12 @@ use std::fmt;
 
 pub use self::builder::Builder;
 use self::handle::{Call, Discard, Job, Plain, WithCtx};
-pub use self::handle::{Hold, JobError, JobHandle, JobId, Results};
+pub use self::handle::{JobError, JobHandle, JobId};
 use self::pending::{Inline, Pending};
 use self::queued::{Queued, Small};
 use self::reject::reject;
 pub use self::reject::{RejectReason, Rejected};
+pub use self::results::{Hold, Results};
 pub use self::stats::Stats;
 use crate::context::{CancelFn, Context};
 use crate::sync::atomic::{AtomicBool, Ordering};
