@@ -236,3 +236,45 @@ fn an_execute_job_racing_shutdown_now_runs_or_is_dropped_exactly_once_under_ever
         assert_eq!((s.completed + s.cancelled, s.in_flight), (1, 0));
     });
 }
+
+/// A cell the job writes and main reads with plain (non-atomic) accesses: loom reports a data race
+/// unless the pool orders the job's write before main's read.
+struct Slot(racezoo::sync::cell::UnsafeCell<u64>);
+
+// SAFETY: the test's accesses are ordered by the pool (that is what it checks); loom reports any
+// that are not as a data race instead of letting them happen.
+unsafe impl Sync for Slot {}
+
+#[test]
+fn an_inline_execute_job_moves_its_three_words_to_the_worker_intact_under_every_checker() {
+    // Covers the pool's one `unsafe` (`src/pool/queued.rs`): a closure of up to three words is
+    // copied into the queue's inline words and read back on the worker exactly once, or dropped
+    // exactly once by shutdown_now.
+    passes_everywhere(|| {
+        let pool = WorkerPool::new(1, 2);
+        let slots: Vec<Arc<Slot>> = (0..2)
+            .map(|_| Arc::new(Slot(racezoo::sync::cell::UnsafeCell::new(0))))
+            .collect();
+        for (i, slot) in slots.iter().enumerate() {
+            let (slot, value) = (slot.clone(), 42 + i as u64);
+            let job = move || {
+                // SAFETY: the only write to this slot; main reads it after shutdown_now joined the
+                // worker.
+                slot.0.with_mut(|p| unsafe { *p = value });
+            };
+            // Queued inline: at most three words (the facade's `Arc` is one word, two under loom).
+            assert!(std::mem::size_of_val(&job) <= 3 * std::mem::size_of::<usize>());
+            pool.execute(job).unwrap();
+        }
+        let cancelled = pool.shutdown_now();
+        let mut ran = 0;
+        for (i, slot) in slots.iter().enumerate() {
+            // SAFETY: the worker is joined; its write (if any) happened before.
+            let v = slot.0.with(|p| unsafe { *p });
+            assert!(v == 0 || v == 42 + i as u64, "job {i} wrote {v}");
+            ran += usize::from(v != 0);
+            assert_eq!(Arc::strong_count(slot), 1, "job {i}'s capture leaked");
+        }
+        assert_eq!(ran + cancelled, 2);
+    });
+}

@@ -1,23 +1,79 @@
-//! The regression suite on third-party pools, through adapters: `threadpool` 1.8, `rusty_pool` 0.7 and rayon's
-//! `ThreadPool` (with and without a panic handler). What the suite finds is asserted as the expected
-//! outcome, check by check, so a change in their behaviour shows up here; README.md documents it.
+//! The regression suite on third-party pools, through adapters (`tests/support/pools.rs`):
+//! `threadpool` 1.8, `rusty_pool` 0.7, rayon's `ThreadPool` (with and without a panic handler),
+//! `workerpool` 1.2 and `scoped_threadpool` 0.1.9. What the suite finds is asserted as the expected
+//! outcome, check by check, so a change in their behaviour shows up here; `docs/suite.md` shows the
+//! tables.
 //!
-//! rayon's `spawn` aborts the whole process when a job panics and no panic handler is set, so the
-//! rayon suites run each check in a child process (`Suite::run_isolated`): the abort becomes that
-//! check's finding.
+//! Every pool's expectations are [`BASE`] (what an unbounded fire-and-forget pool without a
+//! shutdown of its own finds) with that pool's differences; a check whose finding depends on a
+//! window on real threads is left out of the table and asserted on its own, as "passes, or fails
+//! for that reason".
+//!
+//! rayon's `spawn` aborts the whole process when a job panics and no panic handler is set, and so
+//! does `scoped_threadpool` once a panic has killed its workers, so these suites run each check in a
+//! child process (`Suite::run_isolated`): the abort becomes that check's finding.
 #![cfg(not(any(loom, shuttle)))]
 
 #[path = "support/pools.rs"]
 mod pools;
 
 use racezoo::check::Verdict;
-use racezoo::suite::{Check, Entry, Outcome, Suite, SuiteReport};
+use racezoo::suite::{Check, CheckResult, Entry, Outcome, Suite, SuiteReport};
 
-use self::pools::{RayonAdapter, RustyPoolAdapter, ThreadPoolAdapter};
+use self::pools::{
+    RayonAdapter, RustyPoolAdapter, ScopedThreadPoolAdapter, ThreadPoolAdapter, WorkerPoolAdapter,
+};
 
 /// What the suite is expected to find for one check: the outcome, the verdict, and a fragment of
 /// the reason.
 type Expected = (Check, Outcome, Option<Verdict>, &'static str);
+
+use Outcome::{Fail, Pass, Skip};
+
+const VIOLATION: Option<Verdict> = Some(Verdict::Violation);
+const PASS: Option<Verdict> = Some(Verdict::Pass);
+
+/// An unbounded, fire-and-forget pool whose "shutdown" is a join (or whose adapter refuses jobs
+/// once shut down) and whose `Drop` detaches its workers.
+const BASE: &[Expected] = &[
+    (Check::ExactlyOnce, Pass, PASS, ""),
+    (Check::Bounded, Pass, PASS, ""),
+    (Check::ShutdownWaits, Pass, PASS, ""),
+    (Check::PanicIsolation, Pass, PASS, ""),
+    (Check::JoinAfterPanic, Pass, PASS, ""),
+    (Check::HandleAfterPanic, Skip, None, "`Claims::handles`"),
+    (Check::RejectAfterShutdown, Pass, PASS, ""),
+    (Check::SubmitRacesShutdown, Pass, PASS, ""),
+    // A join called from inside a job waits for that job.
+    (Check::ShutdownFromJob, Fail, VIOLATION, "did not return"),
+    (Check::DropJoins, Fail, VIOLATION, "still alive"),
+    (Check::DropJoinsAfterPanic, Fail, VIOLATION, "still alive"),
+    (
+        Check::Backpressure,
+        Skip,
+        None,
+        "64 of 64 submissions returned",
+    ),
+    (Check::ContendedSlot, Skip, None, "`Claims::bounded_queue`"),
+    (Check::ConcurrentJoiners, Pass, PASS, ""),
+    (Check::NestedSubmit, Pass, PASS, ""),
+    (
+        Check::ShutdownNowCancels,
+        Skip,
+        None,
+        "`Claims::shutdown_now`",
+    ),
+    (Check::TrySubmitFull, Skip, None, "`Claims::try_submit`"),
+];
+
+/// [`BASE`] with `changes`: every check named in `changes` gets exactly the expectations given
+/// there (several for one check assert several fragments), and every check in `unasserted` none.
+fn expect(changes: &[Expected], unasserted: &[Check]) -> Vec<Expected> {
+    let changed = |c: Check| changes.iter().any(|e| e.0 == c) || unasserted.contains(&c);
+    let mut all: Vec<Expected> = BASE.iter().copied().filter(|e| !changed(e.0)).collect();
+    all.extend_from_slice(changes);
+    all
+}
 
 fn assert_findings(report: &SuiteReport, expected: &[Expected]) {
     println!("{report}");
@@ -33,66 +89,97 @@ fn assert_findings(report: &SuiteReport, expected: &[Expected]) {
     }
 }
 
-use Outcome::{Fail, Pass, Skip};
+/// A finding that depends on a window on real threads: the check passes, or fails with a
+/// violation whose reason says `fragment`.
+fn passes_or_fails_for(r: &CheckResult, fragment: &str) {
+    assert!(
+        r.outcome == Pass
+            || (r.outcome == Fail && r.verdict == VIOLATION && r.reason.contains(fragment)),
+        "{}: {r:?}",
+        r.check
+    );
+}
 
 #[test]
 fn threadpool_findings() {
     let report = Suite::new().run::<ThreadPoolAdapter>("threadpool::ThreadPool 1.8");
-    assert_findings(
-        &report,
+    let expected = expect(
+        &[(
+            Check::RejectAfterShutdown,
+            Fail,
+            VIOLATION,
+            "never stops accepting",
+        )],
+        // No shutdown: a job submitted while the adapter's "shutdown" (join) runs may be accepted
+        // and not yet run when it returns. Whether 60 real-thread runs meet that window depends on
+        // the machine's load.
+        &[Check::SubmitRacesShutdown],
+    );
+    assert_findings(&report, &expected);
+    passes_or_fails_for(
+        report.get(Check::SubmitRacesShutdown).unwrap(),
+        "was accepted and had run",
+    );
+}
+
+#[test]
+fn workerpool_findings() {
+    // workerpool is a fork of threadpool's design: the same findings, plus handles (`execute_to`)
+    // that report a panicking job.
+    let report = Suite::new().run::<WorkerPoolAdapter>("workerpool::Pool 1.2");
+    let expected = expect(
         &[
-            (Check::ExactlyOnce, Pass, Some(Verdict::Pass), ""),
-            (Check::Bounded, Pass, Some(Verdict::Pass), ""),
-            (Check::ShutdownWaits, Pass, Some(Verdict::Pass), ""),
-            (Check::PanicIsolation, Pass, Some(Verdict::Pass), ""),
-            (Check::JoinAfterPanic, Pass, Some(Verdict::Pass), ""),
-            (Check::HandleAfterPanic, Skip, None, "`Claims::handles`"),
             (
                 Check::RejectAfterShutdown,
                 Fail,
-                Some(Verdict::Violation),
+                VIOLATION,
                 "never stops accepting",
             ),
-            // No shutdown: a job submitted while the adapter's "shutdown" (join) runs may be
-            // accepted and not yet run when it returns. Whether 60 real-thread runs meet that
-            // window depends on the machine's load, so `submit_races_shutdown` is not asserted.
-            // `join` from inside a job waits for that job.
-            (
-                Check::ShutdownFromJob,
-                Fail,
-                Some(Verdict::Violation),
-                "did not return",
-            ),
-            (
-                Check::DropJoins,
-                Fail,
-                Some(Verdict::Violation),
-                "still alive",
-            ),
-            (
-                Check::DropJoinsAfterPanic,
-                Fail,
-                Some(Verdict::Violation),
-                "still alive",
-            ),
-            (
-                Check::Backpressure,
-                Skip,
-                None,
-                "64 of 64 submissions returned",
-            ),
-            (Check::ContendedSlot, Skip, None, "`Claims::bounded_queue`"),
-            (Check::ConcurrentJoiners, Pass, Some(Verdict::Pass), ""),
-            (Check::NestedSubmit, Pass, Some(Verdict::Pass), ""),
-            (
-                Check::ShutdownNowCancels,
-                Skip,
-                None,
-                "`Claims::shutdown_now`",
-            ),
-            (Check::TrySubmitFull, Skip, None, "`Claims::try_submit`"),
+            (Check::HandleAfterPanic, Pass, PASS, ""),
         ],
+        &[Check::SubmitRacesShutdown],
     );
+    assert_findings(&report, &expected);
+    passes_or_fails_for(
+        report.get(Check::SubmitRacesShutdown).unwrap(),
+        "was accepted and had run",
+    );
+}
+
+#[test]
+fn scoped_threadpool_findings() {
+    // Once every worker has died of a job's panic, `Scope::execute` panics inside the scope and
+    // the scope's `Drop` panics again while unwinding: the process aborts. So each check runs in
+    // a child process, as for rayon.
+    let suite = Suite::new();
+    if suite.child::<ScopedThreadPoolAdapter>() {
+        return;
+    }
+    let report = suite.run_isolated::<ScopedThreadPoolAdapter>(
+        "scoped_threadpool::Pool 0.1.9 (through a dispatcher thread)",
+        "scoped_threadpool_findings",
+    );
+    let expected = expect(
+        &[
+            // The crate does not isolate panics, by design: a panicking job ends its worker, and
+            // the next submission or join panics (`Scope::execute` unwraps a send to the dead
+            // workers, `Scope::join_all` reports "Thread pool worker panicked").
+            (
+                Check::PanicIsolation,
+                Fail,
+                VIOLATION,
+                "shutdown panicked after jobs panicked",
+            ),
+            (
+                Check::JoinAfterPanic,
+                Fail,
+                Some(Verdict::Panic),
+                "Thread pool worker panicked",
+            ),
+        ],
+        &[],
+    );
+    assert_findings(&report, &expected);
 }
 
 #[test]
@@ -103,12 +190,8 @@ fn rayon_findings() {
     }
     let report =
         suite.run_isolated::<RayonAdapter<false>>("rayon::ThreadPool::spawn", "rayon_findings");
-    assert_findings(
-        &report,
+    let expected = expect(
         &[
-            (Check::ExactlyOnce, Pass, Some(Verdict::Pass), ""),
-            (Check::Bounded, Pass, Some(Verdict::Pass), ""),
-            (Check::ShutdownWaits, Pass, Some(Verdict::Pass), ""),
             // The default: a panicking spawned job aborts the process (rayon #10's descendant).
             (Check::PanicIsolation, Fail, None, "SIGABRT"),
             (
@@ -118,35 +201,11 @@ fn rayon_findings() {
                 "Rayon: detected unexpected panic; aborting",
             ),
             (Check::JoinAfterPanic, Fail, None, "SIGABRT"),
-            // The adapter refuses once it has dropped the pool: these passes are the adapter's.
-            (Check::RejectAfterShutdown, Pass, Some(Verdict::Pass), ""),
-            (Check::SubmitRacesShutdown, Pass, Some(Verdict::Pass), ""),
-            // The adapter's join (its own counter) waits for the calling job.
-            (
-                Check::ShutdownFromJob,
-                Fail,
-                Some(Verdict::Violation),
-                "did not return",
-            ),
-            // Dropping a ThreadPool only signals its threads (rayon #688, #959).
-            (
-                Check::DropJoins,
-                Fail,
-                Some(Verdict::Violation),
-                "still alive",
-            ),
             (Check::DropJoinsAfterPanic, Fail, None, "SIGABRT"),
-            (
-                Check::Backpressure,
-                Skip,
-                None,
-                "64 of 64 submissions returned",
-            ),
-            // join is the adapter's own counter: rayon has no "wait for spawned jobs".
-            (Check::ConcurrentJoiners, Pass, Some(Verdict::Pass), ""),
-            (Check::NestedSubmit, Pass, Some(Verdict::Pass), ""),
         ],
+        &[],
     );
+    assert_findings(&report, &expected);
 }
 
 #[test]
@@ -159,120 +218,29 @@ fn rayon_with_panic_handler_findings() {
         "rayon::ThreadPool::spawn + panic_handler",
         "rayon_with_panic_handler_findings",
     );
-    assert_findings(
-        &report,
-        &[
-            (Check::ExactlyOnce, Pass, Some(Verdict::Pass), ""),
-            (Check::Bounded, Pass, Some(Verdict::Pass), ""),
-            (Check::ShutdownWaits, Pass, Some(Verdict::Pass), ""),
-            // With a panic handler the pool survives panics with full capacity.
-            (Check::PanicIsolation, Pass, Some(Verdict::Pass), ""),
-            (Check::JoinAfterPanic, Pass, Some(Verdict::Pass), ""),
-            (Check::RejectAfterShutdown, Pass, Some(Verdict::Pass), ""),
-            (Check::SubmitRacesShutdown, Pass, Some(Verdict::Pass), ""),
-            (
-                Check::ShutdownFromJob,
-                Fail,
-                Some(Verdict::Violation),
-                "did not return",
-            ),
-            (
-                Check::DropJoins,
-                Fail,
-                Some(Verdict::Violation),
-                "still alive",
-            ),
-            (
-                Check::DropJoinsAfterPanic,
-                Fail,
-                Some(Verdict::Violation),
-                "still alive",
-            ),
-            (
-                Check::Backpressure,
-                Skip,
-                None,
-                "64 of 64 submissions returned",
-            ),
-            (Check::ContendedSlot, Skip, None, "`Claims::bounded_queue`"),
-            (Check::ConcurrentJoiners, Pass, Some(Verdict::Pass), ""),
-            (Check::NestedSubmit, Pass, Some(Verdict::Pass), ""),
-            (
-                Check::ShutdownNowCancels,
-                Skip,
-                None,
-                "`Claims::shutdown_now`",
-            ),
-            (Check::TrySubmitFull, Skip, None, "`Claims::try_submit`"),
-        ],
-    );
+    // With a panic handler the pool survives panics with full capacity: the base table. The
+    // passes of reject_after_shutdown and submit_races_shutdown are the adapter's (it refuses once
+    // it has dropped the pool); dropping a ThreadPool only signals its threads (rayon #688, #959).
+    assert_findings(&report, &expect(&[], &[]));
 }
 
 #[test]
 fn rusty_pool_findings() {
     let report = Suite::new().run::<RustyPoolAdapter>("rusty_pool::ThreadPool 0.7");
-    assert_findings(
-        &report,
-        &[
-            (Check::ExactlyOnce, Pass, Some(Verdict::Pass), ""),
-            (Check::Bounded, Pass, Some(Verdict::Pass), ""),
-            (Check::ShutdownWaits, Pass, Some(Verdict::Pass), ""),
-            (Check::PanicIsolation, Pass, Some(Verdict::Pass), ""),
-            // join_after_panic: see below (its finding depends on a window).
-            // `evaluate`'s handle of a panicking job reports `Canceled`, its workers survive.
-            (Check::HandleAfterPanic, Pass, Some(Verdict::Pass), ""),
-            // The adapter refuses once `shutdown_join` took the pool: these passes are the
-            // adapter's.
-            (Check::RejectAfterShutdown, Pass, Some(Verdict::Pass), ""),
-            (Check::SubmitRacesShutdown, Pass, Some(Verdict::Pass), ""),
-            // `shutdown_join` from inside a job joins the worker running it.
-            (
-                Check::ShutdownFromJob,
-                Fail,
-                Some(Verdict::Violation),
-                "did not return",
-            ),
-            // Dropping the pool (without `shutdown_join`) detaches its workers.
-            (
-                Check::DropJoins,
-                Fail,
-                Some(Verdict::Violation),
-                "still alive",
-            ),
-            (
-                Check::DropJoinsAfterPanic,
-                Fail,
-                Some(Verdict::Violation),
-                "still alive",
-            ),
-            (
-                Check::Backpressure,
-                Skip,
-                None,
-                "64 of 64 submissions returned",
-            ),
-            (Check::ContendedSlot, Skip, None, "`Claims::bounded_queue`"),
-            (Check::ConcurrentJoiners, Pass, Some(Verdict::Pass), ""),
-            (Check::NestedSubmit, Pass, Some(Verdict::Pass), ""),
-            (
-                Check::ShutdownNowCancels,
-                Skip,
-                None,
-                "`Claims::shutdown_now`",
-            ),
-            (Check::TrySubmitFull, Skip, None, "`Claims::try_submit`"),
-        ],
+    let expected = expect(
+        // `evaluate`'s handle of a panicking job reports `Canceled`, its workers survive. The
+        // adapter refuses once `shutdown_join` took the pool (the passes of reject_after_shutdown
+        // and submit_races_shutdown are the adapter's); `shutdown_join` from inside a job joins
+        // the worker running it; dropping the pool detaches its workers.
+        &[(Check::HandleAfterPanic, Pass, PASS, "")],
+        &[Check::JoinAfterPanic],
     );
+    assert_findings(&report, &expected);
     // rusty_pool counts a panicked job as finished twice now and then (its join can return while
-    // the next job runs): real-thread runs find it in some runs only. Either it passes, or it fails
-    // for that reason.
-    let r = report.get(Check::JoinAfterPanic).unwrap();
-    assert!(
-        r.outcome == Pass
-            || (r.outcome == Fail
-                && r.verdict == Some(Verdict::Violation)
-                && r.reason.contains("counted as finished twice")),
-        "join_after_panic: {r:?}"
+    // the next job runs): real-thread runs find it in some runs only.
+    passes_or_fails_for(
+        report.get(Check::JoinAfterPanic).unwrap(),
+        "counted as finished twice",
     );
 }
 

@@ -3,8 +3,9 @@
 //! `tests/support/pools.rs`). Runs on real threads (std flavour); `cargo test --test suite_model`
 //! runs the suite under loom and shuttle.
 //!
-//! rayon's default `spawn` aborts the process when a job panics, so its checks run each in a child
-//! process (`Suite::run_isolated`): the tool re-executes itself with the pool's key as the first
+//! rayon's default `spawn` aborts the process when a job panics, and `scoped_threadpool` can abort it
+//! once a panic has killed its workers, so their checks run each in a child process
+//! (`Suite::run_isolated`): the tool re-executes itself with the pool's key as the first
 //! argument and the suite's child variable set, and [`child`] answers.
 
 use racezoo::pool::WorkerPool;
@@ -16,10 +17,12 @@ use racezoo::sync::FLAVOUR;
 #[path = "../../tests/support/pools.rs"]
 mod pools;
 
-use self::pools::{RayonAdapter, RustyPoolAdapter, ThreadPoolAdapter};
+use self::pools::{
+    RayonAdapter, RustyPoolAdapter, ScopedThreadPoolAdapter, ThreadPoolAdapter, WorkerPoolAdapter,
+};
 
 /// The pools the command knows besides the mutants: key and name in the report.
-const POOLS: [(&str, &str); 5] = [
+const POOLS: [(&str, &str); 7] = [
     ("racezoo", "racezoo::pool::WorkerPool"),
     ("threadpool", "threadpool::ThreadPool 1.8"),
     ("rusty_pool", "rusty_pool::ThreadPool 0.7"),
@@ -27,6 +30,11 @@ const POOLS: [(&str, &str); 5] = [
     (
         "rayon-panic-handler",
         "rayon::ThreadPool::spawn with a panic_handler",
+    ),
+    ("workerpool", "workerpool::Pool 1.2"),
+    (
+        "scoped_threadpool",
+        "scoped_threadpool::Pool 0.1.9 (through a dispatcher thread)",
     ),
 ];
 
@@ -63,6 +71,8 @@ pub(crate) fn run(pool: &str) -> Option<SuiteReport> {
         "racezoo" => suite.run::<WorkerPool>(name(pool)?),
         "threadpool" => suite.run::<ThreadPoolAdapter>(name(pool)?),
         "rusty_pool" => suite.run::<RustyPoolAdapter>(name(pool)?),
+        "workerpool" => suite.run::<WorkerPoolAdapter>(name(pool)?),
+        "scoped_threadpool" => suite.run_isolated::<ScopedThreadPoolAdapter>(name(pool)?, pool),
         "rayon" => suite.run_isolated::<RayonAdapter<false>>(name(pool)?, pool),
         "rayon-panic-handler" => suite.run_isolated::<RayonAdapter<true>>(name(pool)?, pool),
         other => {
@@ -93,6 +103,7 @@ pub(crate) fn child() -> bool {
     match std::env::args().nth(1).as_deref() {
         Some("rayon") => suite.child::<RayonAdapter<false>>(),
         Some("rayon-panic-handler") => suite.child::<RayonAdapter<true>>(),
+        Some("scoped_threadpool") => suite.child::<ScopedThreadPoolAdapter>(),
         _ => false,
     }
 }

@@ -1,5 +1,6 @@
 //! Where a job's outcome goes: a [`JobHandle`] (one job, one waiter), a [`Results`] channel (many
-//! jobs, one collector, the seeds' `results <- j * 2`), or nowhere ([`WorkerPool::execute`]).
+//! jobs, one collector, the seeds' `results <- j * 2`; in `results.rs`), or nowhere
+//! ([`WorkerPool::execute`]).
 //!
 //! Every job reaches exactly one of three ends, and its sink is told which: it returned a value, it
 //! panicked (the payload is kept), or it was cancelled before it started. A job box dropped without
@@ -7,9 +8,9 @@
 //! so no waiter can block forever on a job that is gone.
 //!
 //! [`WorkerPool::execute`]: super::WorkerPool::execute
+//! [`Results`]: super::Results
 
 use std::any::Any;
-use std::collections::VecDeque;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -305,178 +306,5 @@ impl<T> fmt::Debug for JobHandle<T> {
             .field("id", &self.id)
             .field("finished", &self.is_finished())
             .finish()
-    }
-}
-
-/// A results channel: jobs submitted with
-/// [`WorkerPool::submit_into`](super::WorkerPool::submit_into) deliver `(id, outcome)` here in
-/// completion order, and one or more collectors receive them.
-///
-/// It mirrors the seeds' `results <- j * 2` with the classic deadlock removed: the buffer is
-/// unbounded, so a worker never blocks delivering a result, and collecting after
-/// [`shutdown`](super::WorkerPool::shutdown) or while jobs still run are both fine. [`recv`]
-/// returns `None` once every job submitted into this channel has been received, which plays the
-/// role of Go's `close(results)`.
-///
-/// [`recv`]: Results::recv
-pub struct Results<T> {
-    inner: Arc<ResultsInner<T>>,
-}
-
-struct ResultsInner<T> {
-    state: Mutex<ResultsState<T>>,
-    ready: Condvar,
-}
-
-struct ResultsState<T> {
-    items: VecDeque<(JobId, Result<T, JobError>)>,
-    /// Jobs accepted into this channel whose outcome has not been delivered yet, plus live holds.
-    pending: usize,
-    /// Collectors blocked in `recv`.
-    waiting: usize,
-}
-
-impl<T> Clone for Results<T> {
-    fn clone(&self) -> Self {
-        Results {
-            inner: self.inner.clone(),
-        }
-    }
-}
-
-impl<T> Default for Results<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<T> Results<T> {
-    /// Creates an empty results channel.
-    pub fn new() -> Self {
-        Results {
-            inner: Arc::new(ResultsInner {
-                state: Mutex::new(ResultsState {
-                    items: VecDeque::new(),
-                    pending: 0,
-                    waiting: 0,
-                }),
-                ready: Condvar::new(),
-            }),
-        }
-    }
-
-    /// Blocks until an outcome is available and returns it, or returns `None` when no job
-    /// submitted into this channel is still outstanding and every outcome has been received.
-    #[track_caller]
-    pub fn recv(&self) -> Option<(JobId, Result<T, JobError>)> {
-        let mut st = self.inner.state.lock();
-        loop {
-            if let Some(item) = st.items.pop_front() {
-                return Some(item);
-            }
-            if st.pending == 0 {
-                return None;
-            }
-            st.waiting += 1;
-            st = self.inner.ready.wait(st);
-            st.waiting -= 1;
-        }
-    }
-
-    /// Returns an outcome if one is available right now.
-    pub fn try_recv(&self) -> Option<(JobId, Result<T, JobError>)> {
-        self.inner.state.lock().items.pop_front()
-    }
-
-    /// Returns the number of jobs submitted into this channel whose outcome has not arrived yet
-    /// (each live [`Hold`] counts as one).
-    pub fn pending(&self) -> usize {
-        self.inner.state.lock().pending
-    }
-
-    /// Returns a hold that keeps the channel open: while any hold is alive, [`recv`](Results::recv)
-    /// waits instead of returning `None`, even with no job outstanding. A stage that submits into
-    /// this channel over time holds it until it has submitted its last job (Go: the sender closes
-    /// the channel when done).
-    pub fn hold(&self) -> Hold<T> {
-        self.inner.state.lock().pending += 1;
-        Hold {
-            inner: self.inner.clone(),
-        }
-    }
-
-    /// Returns an iterator that calls [`recv`](Results::recv) until it returns `None`.
-    pub fn iter(&self) -> impl Iterator<Item = (JobId, Result<T, JobError>)> + '_ {
-        std::iter::from_fn(move || self.recv())
-    }
-
-    /// Registers one more outstanding job; the pool calls this when it accepts the job.
-    pub(crate) fn expect_one(&self) {
-        self.inner.state.lock().pending += 1;
-    }
-
-    /// Returns the sink for one job; the pool stamps the job's id on it with
-    /// [`ResultsSink::set_id`] once it accepts the job.
-    pub(crate) fn sink(&self) -> ResultsSink<T> {
-        ResultsSink {
-            inner: self.inner.clone(),
-            id: 0,
-        }
-    }
-}
-
-impl<T> fmt::Debug for Results<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.inner.state.lock();
-        f.debug_struct("Results")
-            .field("ready", &st.items.len())
-            .field("pending", &st.pending)
-            .finish()
-    }
-}
-
-/// Keeps a [`Results`] channel open until dropped; see [`Results::hold`].
-pub struct Hold<T> {
-    inner: Arc<ResultsInner<T>>,
-}
-
-impl<T> Drop for Hold<T> {
-    fn drop(&mut self) {
-        let mut st = self.inner.state.lock();
-        st.pending -= 1;
-        if st.waiting > 0 {
-            self.inner.ready.notify_all();
-        }
-    }
-}
-
-impl<T> fmt::Debug for Hold<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Hold")
-    }
-}
-
-/// The worker's end of a [`Results`] channel, for one job.
-pub(crate) struct ResultsSink<T> {
-    inner: Arc<ResultsInner<T>>,
-    id: JobId,
-}
-
-impl<T> ResultsSink<T> {
-    /// Stamps the id the pool gave the job once it accepted it.
-    pub(crate) fn set_id(&mut self, id: JobId) {
-        self.id = id;
-    }
-}
-
-impl<T: Send> Sink<T> for ResultsSink<T> {
-    fn deliver(&self, outcome: Result<T, JobError>) {
-        let mut st = self.inner.state.lock();
-        st.items.push_back((self.id, outcome));
-        st.pending -= 1;
-        // A collector may be waiting for an item, or for `pending` to reach zero.
-        if st.waiting > 0 {
-            self.inner.ready.notify_all();
-        }
     }
 }

@@ -48,6 +48,12 @@
 //!
 //! [`shutdown_now`]: WorkerPool::shutdown_now
 //!
+//! One file per idea: this file holds the shared state and the submission paths; `shutdown.rs`
+//! closing and joining; `worker.rs` the worker's loop in named steps with its invariants; `handle.rs` a job's outcome
+//! and its [`JobHandle`]; `results.rs` the [`Results`] channel (and why it is not a
+//! [`crate::chan`] channel); `queued.rs` and `pending.rs` what the queue holds and how a job gets
+//! there; `builder.rs`, `reject.rs` and `stats.rs` the rest of the surface.
+//!
 //! # The contract, Go style
 //!
 //! * [`submit`](WorkerPool::submit) blocks while `capacity` accepted jobs wait to start
@@ -80,6 +86,8 @@ mod handle;
 mod pending;
 mod queued;
 mod reject;
+mod results;
+mod shutdown;
 mod stats;
 mod worker;
 
@@ -88,11 +96,12 @@ use std::fmt;
 
 pub use self::builder::Builder;
 use self::handle::{Call, Discard, Job, Plain, WithCtx};
-pub use self::handle::{Hold, JobError, JobHandle, JobId, Results};
+pub use self::handle::{JobError, JobHandle, JobId};
 use self::pending::{Inline, Pending};
 use self::queued::{Queued, Small};
 use self::reject::reject;
 pub use self::reject::{RejectReason, Rejected};
+pub use self::results::{Hold, Results};
 pub use self::stats::Stats;
 use crate::context::{CancelFn, Context};
 use crate::sync::atomic::{AtomicBool, Ordering};
@@ -400,117 +409,6 @@ impl WorkerPool {
             st = shared.idle.wait(st);
             st.idle_waiters -= 1;
         }
-    }
-
-    /// Graceful shutdown: stops accepting, runs every accepted job, and joins every worker.
-    ///
-    /// Idempotent and callable from several threads at once: every caller returns only once the
-    /// workers are joined. Blocked submitters get their jobs back with
-    /// [`RejectReason::ShutDown`].
-    #[track_caller]
-    pub fn shutdown(&self) {
-        self.close(false);
-        self.join_workers();
-    }
-
-    /// Immediate shutdown: stops accepting, cancels every queued job (each handle reports
-    /// [`JobError::Cancelled`], each results channel receives it), cancels the [`Context`] that
-    /// running jobs see, then waits for the running jobs and joins every worker. Returns the number
-    /// of jobs it cancelled.
-    #[track_caller]
-    pub fn shutdown_now(&self) -> usize {
-        let cancelled = self.close(true);
-        self.join_workers();
-        cancelled
-    }
-
-    /// Closes the pool; with `cancel`, also empties the queue and cancels the context.
-    fn close(&self, cancel: bool) -> usize {
-        let shared = &*self.shared;
-        let mut st = shared.state.lock();
-        st.open = false;
-        let drained = if cancel {
-            // Every job not started yet: the queue, then the jobs the workers took into their
-            // hands. A worker pops from its hand under the hand's lock, so each of these jobs is
-            // either started by its worker before this drain or cancelled here, never both.
-            let mut drained = std::mem::take(&mut st.queue);
-            for hand in shared.hands.iter() {
-                drained.extend(hand.jobs.lock().drain(..));
-            }
-            let n = drained.len();
-            st.stats.queued -= n;
-            shared.queued_hint.0.store(false, Ordering::Relaxed);
-            st.stats.in_flight -= n;
-            st.stats.cancelled += n as u64;
-            if st.blocked_submitters > 0 {
-                shared.room.notify_all();
-            }
-            if st.stats.in_flight == 0 && st.idle_waiters > 0 {
-                shared.idle.notify_all();
-            }
-            drained
-        } else {
-            VecDeque::new()
-        };
-        // Every sleeper must see `open == false`: workers exit once the queue drains, blocked
-        // submitters take their jobs back.
-        shared.work.notify_all();
-        shared.room.notify_all();
-        drop(st);
-        if cancel {
-            shared.cancel.cancel();
-        }
-        // Report the cancellations outside the lock: a sink takes its own lock.
-        let n = drained.len();
-        for task in drained {
-            task.cancel();
-        }
-        n
-    }
-
-    /// Joins the workers, once; concurrent callers wait for the one that joins.
-    fn join_workers(&self) {
-        let shared = &*self.shared;
-        let me = thread::current().id();
-        if shared.state.lock().worker_ids.contains(&me) {
-            // Called from one of our own jobs: a worker cannot wait for itself. The pool is closed;
-            // the workers exit once the queue drains, and a later shutdown from outside joins them.
-            return;
-        }
-        let handles = std::mem::take(&mut *self.handles.lock());
-        if handles.is_empty() {
-            let mut st = shared.state.lock();
-            while !st.joined {
-                st.idle_waiters += 1;
-                st = shared.idle.wait(st);
-                st.idle_waiters -= 1;
-            }
-            return;
-        }
-        for h in handles {
-            // Jobs' panics are caught inside the job, so a worker never ends by panicking.
-            let _ = h.join();
-        }
-        // Every job is done: release the context (this also unregisters it from its parent).
-        shared.cancel.cancel();
-        let mut st = shared.state.lock();
-        st.joined = true;
-        if st.idle_waiters > 0 {
-            shared.idle.notify_all();
-        }
-    }
-}
-
-impl Drop for WorkerPool {
-    /// Graceful shutdown, as [`WorkerPool::shutdown`]: every accepted job runs and every worker is
-    /// joined before `drop` returns.
-    fn drop(&mut self) {
-        // In an execution the checker has abandoned (a deadlock found elsewhere) no worker will ever
-        // run again: waiting for them would never end. Leave them to the checker's teardown.
-        if crate::sync::abandon::abandoned() {
-            return;
-        }
-        self.shutdown();
     }
 }
 

@@ -1,20 +1,53 @@
-//! A worker's loop. It takes up to a batch of jobs per trip to the pool's lock and keeps all but
-//! the first in its *hand*; it runs them one by one, then records how they ended on the same trip
-//! to the lock as taking the next batch. A worker that finds the queue empty steals the front half
-//! of another worker's hand before it sleeps or exits; on real threads it first watches an atomic
-//! copy of "the queue holds a job" for a few yields. Wake-ups are decided under the lock and made
-//! after releasing it ([`Wakes`]).
+//! A worker's loop, in named steps: [`record`](Worker::record) what ran, [`take`] a batch (or
+//! steal), [`start`](Worker::start) the first job, [`run_hand`](Worker::run_hand) (each job runs
+//! with its panic caught inside it), and when nothing was taken, [`rest`](Worker::rest): watch the
+//! queue for a moment, sleep, or exit.
+//!
+//! # Algorithm
+//!
+//! ```text
+//! lock
+//! loop:
+//!     record the jobs run since the last trip (counters; wake wait_idle if the pool went idle)
+//!     take up to a batch from the queue, or the front half of another worker's hand
+//!       taken  -> count the first as running, unlock, wake whoever the take concerns,
+//!                 run the first job, then pop the hand one job at a time until it is empty,
+//!                 lock, loop
+//!       nothing, and a wait_idle to wake -> unlock, wake it, lock, loop
+//!       nothing -> rest: watch the queue hint without the lock (real threads, once),
+//!                        or exit if the pool is closed, or sleep on `work`; loop
+//! ```
+//!
+//! # Invariants
+//!
+//! * The worker holds the pool's lock at the top of the loop and never while a job runs; jobs run
+//!   only between `start` and the relock after `run_hand`.
+//! * Jobs enter a hand only under the pool's lock (here in [`take`], or by a thief), so "queue and
+//!   every hand empty", seen under that lock, holds until the next submission: a worker that sees it
+//!   with the pool closed may exit, and one that sees it with the pool open may sleep, because the
+//!   next submission wakes a sleeper.
+//! * The counters stay consistent under the lock: the first job of a batch moves from `queued` to
+//!   `running` when taken; the rest stay `queued` until [`record`](Worker::record) settles them all
+//!   at once (a job stolen or cancelled from this hand was settled by whoever took it).
+//! * A job's panic never unwinds the worker: [`Queued::run`] catches it and the tally counts it.
+//! * Wake-ups are decided under the lock and made after releasing it ([`Wakes`]); every waiter
+//!   re-checks its condition under the lock before it waits, so none is lost.
+//! * No behaviour here depends on the flavour: the watch step is sized by
+//!   [`hint::spins`](crate::sync::hint::spins), which is 0 under the checkers.
 
 use super::handle::Ended;
 use super::queued::Queued;
 use super::{Shared, State};
 use crate::sync::atomic::Ordering;
-use crate::sync::thread;
+use crate::sync::{MutexGuard, thread};
 
 /// How many times an idle worker yields, watching for a job, before it sleeps on real threads (under
 /// the checkers, [`hint::spins`](crate::sync::hint::spins) makes it none: a spin is just more
 /// interleavings to explore).
 const SPIN_YIELDS: usize = 64;
+
+/// The pool's lock, held.
+type Locked<'a> = MutexGuard<'a, State>;
 
 /// What a worker ran since it last recorded it under the pool's lock.
 #[derive(Default)]
@@ -49,96 +82,159 @@ impl Wakes {
     }
 }
 
+/// What [`Worker::rest`] decided.
+enum Rested<'a> {
+    /// Go round the loop again, with the lock held.
+    Again(Locked<'a>),
+    /// The pool is closed and drained: leave the loop.
+    Exit,
+}
+
+/// One worker's own state between trips to the pool's lock.
+struct Worker<'a> {
+    shared: &'a Shared,
+    /// The worker's number: its hand is `shared.hands[me]`.
+    me: usize,
+    tally: Tally,
+    /// Set once the worker has watched the queue since it last found work, so it sleeps next time.
+    spun: bool,
+}
+
 /// A worker's loop: take a batch of jobs (or steal from another worker's hand), run them one by
 /// one, record how they ended, repeat; exit once the pool is closed and no job is left anywhere.
 pub(super) fn work(shared: &Shared, me: usize) {
-    let hand = &shared.hands[me].jobs;
-    let mut tally = Tally::default();
-    let mut spun = false;
+    let mut worker = Worker {
+        shared,
+        me,
+        tally: Tally::default(),
+        spun: false,
+    };
     let mut st = shared.state.lock();
     st.worker_ids.push(thread::current().id());
     loop {
-        let mut wakes = Wakes::default();
-        if tally.ran > 0 {
-            // Record the jobs this worker ran, under the same lock as taking the next batch. The
-            // first of them was counted as running when it was taken; the others were still
-            // counted as queued (minus any that another worker stole or shutdown_now cancelled:
-            // those were accounted for by whoever took them from this worker's hand).
-            let t = std::mem::take(&mut tally);
-            st.stats.running -= 1;
-            st.stats.queued -= t.ran - 1;
-            st.stats.in_flight -= t.ran;
-            st.stats.completed += t.completed;
-            st.stats.panicked += t.panicked;
-            wakes.idle = st.stats.in_flight == 0 && st.idle_waiters > 0;
-        }
+        let idle = worker.record(&mut st);
         if let Some((first, in_hand)) = take(shared, &mut st, me) {
-            spun = false;
-            st.stats.queued -= 1;
-            st.stats.running += 1;
-            st.stats.peak_running = st.stats.peak_running.max(st.stats.running);
+            worker.spun = false;
+            let mut wakes = worker.start(&mut st, in_hand);
+            wakes.idle = idle;
+            drop(st);
+            wakes.fire(shared);
+            worker.run_hand(first);
+            st = shared.state.lock();
+        } else if idle {
+            // The pool went idle with this worker's last record: tell `wait_idle` before resting.
+            drop(st);
+            shared.idle.notify_all();
+            st = shared.state.lock();
+        } else {
+            match worker.rest(st) {
+                Rested::Again(locked) => st = locked,
+                Rested::Exit => return,
+            }
+        }
+    }
+}
+
+impl<'a> Worker<'a> {
+    /// Records the jobs run since the last trip to the lock. Returns whether the pool just went
+    /// idle with `wait_idle` callers to wake.
+    ///
+    /// The first of them was counted as running when it was taken; the others were still counted
+    /// as queued (minus any that another worker stole or `shutdown_now` cancelled: those were
+    /// accounted for by whoever took them from this worker's hand).
+    fn record(&mut self, st: &mut State) -> bool {
+        if self.tally.ran == 0 {
+            return false;
+        }
+        let t = std::mem::take(&mut self.tally);
+        st.stats.running -= 1;
+        st.stats.queued -= t.ran - 1;
+        st.stats.in_flight -= t.ran;
+        st.stats.completed += t.completed;
+        st.stats.panicked += t.panicked;
+        st.stats.in_flight == 0 && st.idle_waiters > 0
+    }
+
+    /// Counts the first job of a batch as running and decides whom taking it concerns: a blocked
+    /// submitter (room freed) and a sleeping worker (jobs left in this hand).
+    fn start(&self, st: &mut State, in_hand: bool) -> Wakes {
+        st.stats.queued -= 1;
+        st.stats.running += 1;
+        st.stats.peak_running = st.stats.peak_running.max(st.stats.running);
+        Wakes {
             // Wake one blocked submitter once the queue has drained to half its capacity (not at
             // every free slot: that would cost a wake-up per job while the queue is saturated).
-            wakes.submitter = st.blocked_submitters > 0 && st.stats.queued <= st.capacity / 2;
+            submitter: st.blocked_submitters > 0 && st.stats.queued <= st.capacity / 2,
             // Jobs left in this worker's hand while another worker sleeps and none watches the
             // queue: wake one, which steals from the hand if the queue is still empty then. (A job
             // in the hand may be the one the job this worker is about to run waits for.)
-            wakes.worker = in_hand && st.idle_workers > 0 && st.spinning == 0;
-            drop(st);
-            wakes.fire(shared);
-            let mut next = Some(first);
-            while let Some(task) = next {
-                tally.ran += 1;
-                match task.run(&shared.ctx) {
-                    Ended::Completed => tally.completed += 1,
-                    Ended::Panicked => tally.panicked += 1,
-                }
-                next = hand.lock().pop_front();
+            worker: in_hand && st.idle_workers > 0 && st.spinning == 0,
+            idle: false,
+        }
+    }
+
+    /// Runs `first`, then the jobs in this worker's hand one by one until it is empty, without the
+    /// pool's lock. Each job catches its own panic ([`Queued::run`]); the tally counts how it ended.
+    fn run_hand(&mut self, first: Queued) {
+        let hand = &self.shared.hands[self.me].jobs;
+        let mut next = Some(first);
+        while let Some(task) = next {
+            self.tally.ran += 1;
+            match task.run(&self.shared.ctx) {
+                Ended::Completed => self.tally.completed += 1,
+                Ended::Panicked => self.tally.panicked += 1,
             }
-            st = shared.state.lock();
-            continue;
+            // Pop under the hand's lock alone: a thief or `shutdown_now` takes from it under the
+            // same lock, so each job is either run here or taken by them, never both.
+            next = hand.lock().pop_front();
         }
-        if wakes.idle {
-            drop(st);
-            wakes.fire(shared);
-            st = shared.state.lock();
-            continue;
-        }
+    }
+
+    /// Nothing to take: watch the queue for a moment (real threads, once per idle spell), or exit
+    /// if the pool is closed, or sleep until a submission or shutdown wakes this worker.
+    fn rest(&mut self, mut st: Locked<'a>) -> Rested<'a> {
         let spin_yields = crate::sync::hint::spins(SPIN_YIELDS);
-        if spin_yields > 0 && !spun && st.open {
-            // Before sleeping, watch the queue for a moment without the lock: under a steady
-            // stream of jobs the next one usually arrives within a few yields, and neither side
-            // then pays for a futex wait and wake-up. Once a job is seen, only *try* the lock: if
-            // a submitter holds it, yield rather than spin on the lock's cache line under it.
-            st.spinning += 1;
-            drop(st);
-            let mut relocked = None;
-            for _ in 0..spin_yields {
-                if shared.queued_hint.0.load(Ordering::Relaxed) {
-                    relocked = shared.state.try_lock();
-                    if relocked.is_some() {
-                        break;
-                    }
-                }
-                thread::yield_now();
-            }
-            spun = true;
-            st = relocked.unwrap_or_else(|| shared.state.lock());
-            st.spinning -= 1;
-            continue;
+        if spin_yields > 0 && !self.spun && st.open {
+            self.spun = true;
+            return Rested::Again(self.watch(st, spin_yields));
         }
-        spun = false;
+        self.spun = false;
         if !st.open {
             // Closed, and no job is left in the queue or in any hand: this worker is done.
             st.live -= 1;
             if st.live == 0 && st.idle_waiters > 0 {
-                shared.idle.notify_all();
+                self.shared.idle.notify_all();
             }
-            return;
+            return Rested::Exit;
         }
         st.idle_workers += 1;
-        st = shared.work.wait(st);
+        st = self.shared.work.wait(st);
         st.idle_workers -= 1;
+        Rested::Again(st)
+    }
+
+    /// Before sleeping, watches the queue for a moment without the lock: under a steady stream of
+    /// jobs the next one usually arrives within a few yields, and neither side then pays for a
+    /// futex wait and wake-up. Once a job is seen, only *tries* the lock: if a submitter holds it,
+    /// yields rather than spin on the lock's cache line under it. Returns with the lock held.
+    fn watch(&self, mut st: Locked<'a>, spin_yields: usize) -> Locked<'a> {
+        let shared = self.shared;
+        st.spinning += 1;
+        drop(st);
+        let mut relocked = None;
+        for _ in 0..spin_yields {
+            // Relaxed: only a hint; whatever it says is re-checked under the lock.
+            if shared.queued_hint.0.load(Ordering::Relaxed) {
+                relocked = shared.state.try_lock();
+                if relocked.is_some() {
+                    break;
+                }
+            }
+            thread::yield_now();
+        }
+        let mut st = relocked.unwrap_or_else(|| shared.state.lock());
+        st.spinning -= 1;
+        st
     }
 }
 
