@@ -37,7 +37,7 @@ fn expected_verdict(flaw: Flaw) -> Verdict {
 
 /// Mutants whose bug needs a narrow interleaving on real threads: a lost wake-up shows only when the
 /// wrong thread is woken at the wrong moment, so stress may miss it in a given run, more so on a
-/// busy machine. The model checkers never do: `tests/suite_model.rs` kills each of them every time.
+/// busy machine. The model checkers never do: `tests/pool/suite_model.rs` kills each of them every time.
 fn window_dependent(flaw: Flaw) -> bool {
     matches!(flaw, Flaw::NotifyOneLostWakeup | Flaw::LostJoinWakeup)
 }

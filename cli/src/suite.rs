@@ -1,6 +1,6 @@
 //! `racezoo suite POOL`: the pool regression suite's table for racezoo's own `WorkerPool`, one of the
 //! shipped mutants, or a third-party pool (through the adapters the tests use,
-//! `tests/support/pools.rs`). Runs on real threads (std flavour); `cargo test --test suite_model`
+//! `tests/support/pools.rs`). Runs on real threads (std flavour); `cargo test --test pool suite_model::`
 //! runs the suite under loom and shuttle.
 //!
 //! rayon's default `spawn` aborts the process when a job panics, and `scoped_threadpool` can abort it

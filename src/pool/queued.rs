@@ -9,7 +9,7 @@
 //! `pool/job_box`; table and decision in `benches/README.md`): `execute` with a boxed job took
 //! 1.3–1.5× as long end to end; `smallbox` measured equal to this box but would be a library
 //! dependency (racezoo's users get `crossbeam-utils` alone) and needs one word more per job, so the
-//! pool keeps its own. `tests/pool_model.rs` covers it under loom and shuttle
+//! pool keeps its own. `tests/pool/model.rs` covers it under loom and shuttle
 //! (`an_inline_execute_job_moves_its_three_words_to_the_worker_intact_under_every_checker`).
 //!
 //! The inline form is the one `unsafe` part of the pool. It involves no sharing between threads: a

@@ -8,7 +8,7 @@
 //!
 //! * **Unbounded.** A worker never blocks delivering an outcome, so collecting after
 //!   [`shutdown`](super::WorkerPool::shutdown) returns, or while the pool's own jobs still run, is
-//!   fine (`tests/pool_std.rs`, `results_channel_collects_every_outcome_after_shutdown`: 20
+//!   fine (`tests/pool/behaviour.rs`, `results_channel_collects_every_outcome_after_shutdown`: 20
 //!   outcomes from a pool with a queue of 2, collected after shutdown). racezoo's channels are Go's:
 //!   rendezvous or buffered with a capacity fixed (and allocated) at creation, with no unbounded
 //!   flavour. Any capacity smaller than the number of jobs brings back the seeds' deadlock: the
