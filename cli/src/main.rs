@@ -111,8 +111,8 @@ check tied to its bug; a third-party pool's table is a finding, exit code 0.")]
 
 #[derive(Args)]
 struct SuiteArgs {
-    /// The pool: `racezoo`, `threadpool`, `rusty_pool`, `rayon`, `rayon-panic-handler`, or
-    /// `mutant:NAME` (see --list).
+    /// The pool: `racezoo`, `threadpool`, `rusty_pool`, `workerpool`, `scoped_threadpool`, `rayon`,
+    /// `rayon-panic-handler`, or `mutant:NAME` (see --list).
     #[arg(required_unless_present = "list")]
     pool: Option<String>,
     /// List the pools and mutants instead.
@@ -369,18 +369,8 @@ fn scenario(id: &str) -> Result<Scenario, Failure> {
     if let Some(s) = all.iter().find(|s| s.id() == id) {
         return Ok(*s);
     }
-    let mut near: Vec<(f64, String)> = all
-        .iter()
-        .map(|s| {
-            let sid = s.id();
-            let score =
-                strsim::jaro_winkler(id, &sid).max(if sid.contains(id) { 0.9 } else { 0.0 });
-            (score, sid)
-        })
-        .filter(|(score, _)| *score > 0.75)
-        .collect();
-    near.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let near: Vec<String> = near.into_iter().take(3).map(|(_, id)| id).collect();
+    let ids: Vec<String> = all.iter().map(|s| s.id()).collect();
+    let near = closest(&ids, id, 3);
     if near.is_empty() {
         usage(format!(
             "no scenario {id:?}; `racezoo list` shows the {} there are",
@@ -389,9 +379,27 @@ fn scenario(id: &str) -> Result<Scenario, Failure> {
     } else {
         usage(format!(
             "no scenario {id:?}; did you mean {}?",
-            near.join(" or ")
+            near.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
         ))
     }
+}
+
+/// Returns up to `n` of `names` that look like `typed` (a misspelling, or a part of the name), the
+/// closest first: what a "did you mean" offers.
+fn closest<'a>(names: &'a [String], typed: &str, n: usize) -> Vec<&'a String> {
+    let mut near: Vec<(f64, &String)> = names
+        .iter()
+        .map(|name| {
+            let part = if name.contains(typed) { 0.9 } else { 0.0 };
+            (strsim::jaro_winkler(typed, name).max(part), name)
+        })
+        .filter(|(score, _)| *score > 0.75)
+        .collect();
+    near.sort_by(|a, b| b.0.total_cmp(&a.0));
+    near.into_iter().take(n).map(|(_, name)| name).collect()
 }
 
 fn patterns() -> BTreeSet<&'static str> {
@@ -603,14 +611,8 @@ fn suite_command(args: &SuiteArgs) -> Outcome {
     }
     let pool = args.pool.as_deref().unwrap_or_default();
     if !keys.iter().any(|k| k == pool) {
-        let mut near: Vec<(f64, &String)> = keys
-            .iter()
-            .map(|k| (strsim::jaro_winkler(pool, k), k))
-            .filter(|(score, _)| *score > 0.8)
-            .collect();
-        near.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let hint = match near.first() {
-            Some((_, k)) => format!("did you mean {k}?"),
+        let hint = match closest(&keys, pool, 1).first() {
+            Some(k) => format!("did you mean {k}?"),
             None => "`racezoo suite --list` lists them".to_string(),
         };
         return usage(format!("no pool {pool:?}; {hint}"));
