@@ -38,8 +38,8 @@ fi
 for flavour in "${flavours[@]}"; do
   case "$flavour" in
     std)     flags="";               dir="target";         profile=() ;;
-    loom)    flags="--cfg loom";     dir="target/loom";    profile=(--release) ;;
-    shuttle) flags="--cfg shuttle";  dir="target/shuttle"; profile=(--release) ;;
+    loom)    flags="--cfg loom";     dir="target/loom";    profile=(--profile model) ;;
+    shuttle) flags="--cfg shuttle";  dir="target/shuttle"; profile=(--profile model) ;;
     *) echo "unknown flavour '$flavour' (std | loom | shuttle)" >&2; exit 2 ;;
   esac
   export RUSTFLAGS="$flags" CARGO_TARGET_DIR="$dir"

@@ -59,7 +59,8 @@ fn build(flavour: Flavour) -> Result<String, Failure> {
         .current_dir(ROOT)
         .args([
             "build",
-            "--release",
+            "--profile",
+            "model",
             "-p",
             "racezoo-cli",
             "--bin",
@@ -79,7 +80,7 @@ fn build(flavour: Flavour) -> Result<String, Failure> {
         "racezoo: {flavour} flavour ready ({:.0?}); running its checkers",
         started.elapsed()
     );
-    Ok(format!("{target_dir}/release/racezoo"))
+    Ok(format!("{target_dir}/model/racezoo"))
 }
 
 /// Builds `flavour`, runs it with `args` plus `--here --rows`, and hands each row to `sink`.
