@@ -233,15 +233,18 @@ fn rusty_pool_findings() {
         // and submit_races_shutdown are the adapter's); `shutdown_join` from inside a job joins
         // the worker running it; dropping the pool detaches its workers.
         &[(Check::HandleAfterPanic, Pass, PASS, "")],
-        &[Check::JoinAfterPanic],
+        &[Check::JoinAfterPanic, Check::PanicIsolation],
     );
     assert_findings(&report, &expected);
     // rusty_pool counts a panicked job as finished twice now and then (its join can return while
-    // the next job runs): real-thread runs find it in some runs only.
+    // the next job runs): real-thread runs find it in some runs only. The same window once let
+    // `shutdown_join` return, after three panics, with one of 24 later jobs not yet run (a
+    // newcomer's run on a loaded machine, 2026-12-03).
     passes_or_fails_for(
         report.get(Check::JoinAfterPanic).unwrap(),
         "counted as finished twice",
     );
+    passes_or_fails_for(report.get(Check::PanicIsolation).unwrap(), "later jobs and");
 }
 
 /// A list of pools runs by name, without a macro: one report per pool, in order.
