@@ -36,10 +36,16 @@ fn expected_verdict(flaw: Flaw) -> Verdict {
 }
 
 /// Mutants whose bug needs a narrow interleaving on real threads: a lost wake-up shows only when the
-/// wrong thread is woken at the wrong moment, so stress may miss it in a given run, more so on a
-/// busy machine. The model checkers never do: `tests/pool/suite_model.rs` kills each of them every time.
+/// wrong thread is woken at the wrong moment, and a submission accepted but dropped only when it
+/// lands between shutdown's close and its last look at the queue, so stress may miss them in a given
+/// run, more so on a busy machine (`AcceptedRacingShutdownNeverRuns` survived 300 runs of a release
+/// build on a loaded machine, 2026-12-03). The model checkers never do:
+/// `tests/pool/suite_model.rs` kills each of them every time.
 fn window_dependent(flaw: Flaw) -> bool {
-    matches!(flaw, Flaw::NotifyOneLostWakeup | Flaw::LostJoinWakeup)
+    matches!(
+        flaw,
+        Flaw::NotifyOneLostWakeup | Flaw::LostJoinWakeup | Flaw::AcceptedRacingShutdownNeverRuns
+    )
 }
 
 #[test]
