@@ -161,6 +161,9 @@ struct State {
     next_id: u64,
     children: Vec<(u64, Arc<Node>)>,
     callbacks: Vec<(u64, Callback)>,
+    /// Threads blocked on `closed`, counted under the lock before they wait, so a cancellation
+    /// that finds none skips the wake-up (one scheduling point fewer under the checkers).
+    waiters: usize,
 }
 
 impl State {
@@ -173,7 +176,7 @@ impl State {
 impl Node {
     /// Cancels this node and, outside its lock, its children and callbacks. A second call is a no-op.
     fn cancel(&self, err: ContextError, cause: Option<Cause>, unregister: bool) {
-        let (children, callbacks, cause) = {
+        let (children, callbacks, cause, waiters) = {
             let mut st = self.state.lock();
             if st.err.is_some() {
                 return;
@@ -188,9 +191,12 @@ impl Node {
                 std::mem::take(&mut st.children),
                 std::mem::take(&mut st.callbacks),
                 cause,
+                st.waiters,
             )
         };
-        self.closed.notify_all();
+        if waiters > 0 {
+            self.closed.notify_all();
+        }
         // Children are cancelled after our lock is released: no two node locks are ever held at
         // once, so the order of locking between parents and children cannot deadlock.
         for (_, child) in children {
@@ -212,8 +218,12 @@ impl Node {
 
     #[track_caller]
     fn wait(&self) {
-        let st = self.state.lock();
-        drop(self.closed.wait_while(st, |st| st.err.is_none()));
+        let mut st = self.state.lock();
+        while st.err.is_none() {
+            st.waiters += 1;
+            st = self.closed.wait(st);
+            st.waiters -= 1;
+        }
     }
 
     /// Waits until cancelled or `dur` elapsed; returns whether it is cancelled.
@@ -226,8 +236,10 @@ impl Node {
                 return true;
             }
             let left = dur.saturating_sub(start.elapsed());
+            st.waiters += 1;
             let (guard, res) = self.closed.wait_timeout(st, left);
             st = guard;
+            st.waiters -= 1;
             // Under the checkers `timed_out` means "time has passed"; the clock is not consulted.
             if res.timed_out() {
                 return st.err.is_some();

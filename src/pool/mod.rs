@@ -175,6 +175,19 @@ struct Shared {
     queued_hint: Hint,
 }
 
+impl Shared {
+    /// Tells watching workers whether the queue holds a job. Called under the pool's lock at every
+    /// change between empty and non-empty; stores only while somebody watches (`spinning > 0`),
+    /// and a worker that starts watching stores the current value first (`Worker::watch`), so the
+    /// hint is current whenever it is read. Nobody watches under the checkers (no spins there), so
+    /// the hint costs them nothing.
+    fn set_hint(&self, st: &State, queued: bool) {
+        if st.spinning > 0 {
+            self.queued_hint.0.store(queued, Ordering::Relaxed);
+        }
+    }
+}
+
 impl Drop for Shared {
     fn drop(&mut self) {
         // Only reachable with jobs still queued if a worker could not be spawned; each job's
@@ -371,7 +384,7 @@ impl WorkerPool {
         if st.queue.is_empty() {
             // Only the empty → non-empty change is news to the watching workers; storing at every
             // job would pull the hint's cache line away from them each time.
-            shared.queued_hint.0.store(true, Ordering::Relaxed);
+            shared.set_hint(&st, true);
         }
         st.queue.push_back(job.into_queued());
         st.stats.submitted += 1;

@@ -11,7 +11,6 @@
 use std::collections::VecDeque;
 
 use super::WorkerPool;
-use crate::sync::atomic::Ordering;
 use crate::sync::thread;
 
 impl WorkerPool {
@@ -22,8 +21,8 @@ impl WorkerPool {
     /// [`RejectReason::ShutDown`](super::RejectReason::ShutDown).
     #[track_caller]
     pub fn shutdown(&self) {
-        self.close(false);
-        self.join_workers();
+        let closed = self.close(false);
+        self.join_workers(closed);
     }
 
     /// Immediate shutdown: stops accepting, cancels every queued job (each handle reports
@@ -32,32 +31,33 @@ impl WorkerPool {
     /// running jobs and joins every worker. Returns the number of jobs it cancelled.
     #[track_caller]
     pub fn shutdown_now(&self) -> usize {
-        let cancelled = self.close(true);
-        self.join_workers();
-        cancelled
+        let closed = self.close(true);
+        self.join_workers(closed);
+        closed.cancelled
     }
 
     /// Closes the pool; with `cancel`, also empties the queue and cancels the context.
-    fn close(&self, cancel: bool) -> usize {
+    fn close(&self, cancel: bool) -> Closed {
         let shared = &*self.shared;
         let mut st = shared.state.lock();
         st.open = false;
+        let from_worker = st.worker_ids.contains(&thread::current().id());
         let drained = if cancel {
             // Every job not started yet: the queue, then the jobs the workers took into their
-            // hands. A worker pops from its hand under the hand's lock, so each of these jobs is
-            // either started by its worker before this drain or cancelled here, never both.
+            // hands (none at a batch of one). A worker pops from its hand under the hand's lock,
+            // so each of these jobs is either started by its worker before this drain or
+            // cancelled here, never both.
             let mut drained = std::mem::take(&mut st.queue);
-            for hand in shared.hands.iter() {
-                drained.extend(hand.jobs.lock().drain(..));
+            if st.batch > 1 {
+                for hand in shared.hands.iter() {
+                    drained.extend(hand.jobs.lock().drain(..));
+                }
             }
             let n = drained.len();
             st.stats.queued -= n;
-            shared.queued_hint.0.store(false, Ordering::Relaxed);
+            shared.set_hint(&st, false);
             st.stats.in_flight -= n;
             st.stats.cancelled += n as u64;
-            if st.blocked_submitters > 0 {
-                shared.room.notify_all();
-            }
             if st.stats.in_flight == 0 && st.idle_waiters > 0 {
                 shared.idle.notify_all();
             }
@@ -66,26 +66,33 @@ impl WorkerPool {
             VecDeque::new()
         };
         // Every sleeper must see `open == false`: workers exit once the queue drains, blocked
-        // submitters take their jobs back.
-        shared.work.notify_all();
-        shared.room.notify_all();
+        // submitters take their jobs back. A sleeper counts itself under the lock before it
+        // waits, so a count of zero means nobody to wake.
+        if st.idle_workers > 0 {
+            shared.work.notify_all();
+        }
+        if st.blocked_submitters > 0 {
+            shared.room.notify_all();
+        }
         drop(st);
         if cancel {
             shared.cancel.cancel();
         }
         // Report the cancellations outside the lock: a sink takes its own lock.
-        let n = drained.len();
+        let cancelled = drained.len();
         for task in drained {
             task.cancel();
         }
-        n
+        Closed {
+            cancelled,
+            from_worker,
+        }
     }
 
     /// Joins the workers, once; concurrent callers wait for the one that joins.
-    fn join_workers(&self) {
+    fn join_workers(&self, closed: Closed) {
         let shared = &*self.shared;
-        let me = thread::current().id();
-        if shared.state.lock().worker_ids.contains(&me) {
+        if closed.from_worker {
             // Called from one of our own jobs: a worker cannot wait for itself. The pool is closed;
             // the workers exit once the queue drains, and a later shutdown from outside joins them.
             return;
@@ -112,6 +119,15 @@ impl WorkerPool {
             shared.idle.notify_all();
         }
     }
+}
+
+/// What [`WorkerPool::close`] did, read under the same lock as the closing.
+#[derive(Clone, Copy)]
+struct Closed {
+    /// Jobs cancelled before they started (`shutdown_now` only).
+    cancelled: usize,
+    /// Whether the caller is one of the pool's own workers (shutdown from inside a job).
+    from_worker: bool,
 }
 
 impl Drop for WorkerPool {

@@ -98,18 +98,21 @@ struct Worker<'a> {
     tally: Tally,
     /// Set once the worker has watched the queue since it last found work, so it sleeps next time.
     spun: bool,
+    /// The pool's batch (fixed when the pool is built), kept here to read it without the lock.
+    batch: usize,
 }
 
 /// A worker's loop: take a batch of jobs (or steal from another worker's hand), run them one by
 /// one, record how they ended, repeat; exit once the pool is closed and no job is left anywhere.
 pub(super) fn work(shared: &Shared, me: usize) {
+    let mut st = shared.state.lock();
     let mut worker = Worker {
         shared,
         me,
         tally: Tally::default(),
         spun: false,
+        batch: st.batch,
     };
-    let mut st = shared.state.lock();
     st.worker_ids.push(thread::current().id());
     loop {
         let idle = worker.record(&mut st);
@@ -185,8 +188,13 @@ impl<'a> Worker<'a> {
                 Ended::Panicked => self.tally.panicked += 1,
             }
             // Pop under the hand's lock alone: a thief or `shutdown_now` takes from it under the
-            // same lock, so each job is either run here or taken by them, never both.
-            next = hand.lock().pop_front();
+            // same lock, so each job is either run here or taken by them, never both. At a batch
+            // of one no job ever enters a hand (see `take`), so there is nothing to pop.
+            next = if self.batch > 1 {
+                hand.lock().pop_front()
+            } else {
+                None
+            };
         }
     }
 
@@ -220,6 +228,11 @@ impl<'a> Worker<'a> {
     fn watch(&self, mut st: Locked<'a>, spin_yields: usize) -> Locked<'a> {
         let shared = self.shared;
         st.spinning += 1;
+        // The hint is kept only while somebody watches (see `set_hint`): bring it up to date.
+        shared
+            .queued_hint
+            .0
+            .store(!st.queue.is_empty(), Ordering::Relaxed);
         drop(st);
         let mut relocked = None;
         for _ in 0..spin_yields {
@@ -248,11 +261,14 @@ fn take(shared: &Shared, st: &mut State, me: usize) -> Option<(Queued, bool)> {
         if k > 1 {
             shared.hands[me].jobs.lock().extend(st.queue.drain(..k - 1));
         }
-        shared
-            .queued_hint
-            .0
-            .store(!st.queue.is_empty(), Ordering::Relaxed);
+        if st.queue.is_empty() {
+            shared.set_hint(st, false);
+        }
         return Some((first, k > 1));
+    }
+    if st.batch == 1 {
+        // A batch of one puts nothing in a hand: there is nothing to steal.
+        return None;
     }
     for (i, other) in shared.hands.iter().enumerate() {
         if i == me {

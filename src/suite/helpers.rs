@@ -50,95 +50,124 @@ pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-/// Waits on `cv` until `done(&state)`, giving up after `patience` (if any); returns the guard and
-/// whether `done` holds.
-fn wait_until<'a, T>(
-    cv: &Condvar,
-    mut guard: MutexGuard<'a, T>,
-    patience: Option<Duration>,
-    done: impl Fn(&T) -> bool,
-) -> (MutexGuard<'a, T>, bool) {
-    let Some(patience) = patience else {
-        while !done(&guard) {
-            guard = cv.wait(guard);
+/// A value behind a lock with a condition variable that counts its waiters, so that a change
+/// nobody waits for wakes nobody: a wake-up is one more scheduling point for the checkers to
+/// explore in every execution.
+struct Signal<T> {
+    state: Mutex<Waited<T>>,
+    changed: Condvar,
+}
+
+struct Waited<T> {
+    value: T,
+    /// Threads in [`Signal::wait_until`], counted under the lock before they wait.
+    waiters: usize,
+}
+
+impl<T> Signal<T> {
+    fn new(value: T) -> Self {
+        Signal {
+            state: Mutex::new(Waited { value, waiters: 0 }),
+            changed: Condvar::new(),
         }
-        return (guard, true);
-    };
-    let deadline = Instant::now() + patience;
-    while !done(&guard) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return (guard, false);
-        }
-        guard = cv.wait_timeout(guard, left).0;
     }
-    (guard, true)
+
+    /// Changes the value under the lock and wakes every waiter, if there is one.
+    fn update<R>(&self, change: impl FnOnce(&mut T) -> R) -> R {
+        let mut st = self.state.lock();
+        let out = change(&mut st.value);
+        let wake = st.waiters > 0;
+        drop(st);
+        if wake {
+            self.changed.notify_all();
+        }
+        out
+    }
+
+    fn get(&self) -> T
+    where
+        T: Copy,
+    {
+        self.state.lock().value
+    }
+
+    /// Waits until `done(&value)`, giving up after `patience` (if any); returns the guard (the
+    /// value is `.value`) and whether `done` holds.
+    fn wait_until(
+        &self,
+        patience: Option<Duration>,
+        done: impl Fn(&T) -> bool,
+    ) -> (MutexGuard<'_, Waited<T>>, bool) {
+        let mut st = self.state.lock();
+        let deadline = patience.map(|p| Instant::now() + p);
+        while !done(&st.value) {
+            st.waiters += 1;
+            st = match deadline {
+                None => self.changed.wait(st),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        st.waiters -= 1;
+                        return (st, false);
+                    }
+                    self.changed.wait_timeout(st, left).0
+                }
+            };
+            st.waiters -= 1;
+        }
+        (st, true)
+    }
 }
 
 /// A counter that threads can wait on.
-pub struct Tally {
-    n: Mutex<usize>,
-    changed: Condvar,
-}
+pub struct Tally(Signal<usize>);
 
 impl Tally {
     /// Creates a shared tally at zero.
     pub fn new() -> Arc<Self> {
-        Arc::new(Tally {
-            n: Mutex::new(0),
-            changed: Condvar::new(),
-        })
+        Arc::new(Tally(Signal::new(0)))
     }
 
     /// Adds one and wakes every waiter.
     pub fn bump(&self) {
-        *self.n.lock() += 1;
-        self.changed.notify_all();
+        self.0.update(|n| *n += 1);
     }
 
     /// Returns the count.
     pub fn get(&self) -> usize {
-        *self.n.lock()
+        self.0.get()
     }
 
     /// Waits until the count reaches `target`; returns `false` if `patience` ran out first.
     pub fn wait_for(&self, target: usize, patience: Option<Duration>) -> bool {
-        wait_until(&self.changed, self.n.lock(), patience, |n| *n >= target).1
+        self.0.wait_until(patience, |n| *n >= target).1
     }
 }
 
 /// A gate that jobs wait at until it is opened (for good).
-pub struct Gate {
-    open: Mutex<bool>,
-    opened: Condvar,
-}
+pub struct Gate(Signal<bool>);
 
 impl Gate {
     /// Creates a shared, closed gate.
     pub fn new() -> Arc<Self> {
-        Arc::new(Gate {
-            open: Mutex::new(false),
-            opened: Condvar::new(),
-        })
+        Arc::new(Gate(Signal::new(false)))
     }
 
     /// Waits until the gate is open.
     pub fn wait(&self) {
-        let _open = wait_until(&self.opened, self.open.lock(), None, |open| *open);
+        let _open = self.0.wait_until(None, |open| *open);
     }
 
     /// Opens the gate and wakes every waiter.
     pub fn open(&self) {
-        *self.open.lock() = true;
-        self.opened.notify_all();
+        self.0.update(|open| *open = true);
     }
 }
 
 /// A gate that lets jobs through one ticket at a time, or all at once once opened.
 pub struct Tickets {
     /// Tickets granted and not taken; `usize::MAX` once open.
-    left: Mutex<usize>,
-    changed: Condvar,
+    left: Signal<usize>,
     granted: AtomicUsize,
 }
 
@@ -146,17 +175,16 @@ impl Tickets {
     /// Creates shared tickets, none granted.
     pub fn new() -> Arc<Self> {
         Arc::new(Tickets {
-            left: Mutex::new(0),
-            changed: Condvar::new(),
+            left: Signal::new(0),
             granted: AtomicUsize::new(0),
         })
     }
 
     /// Waits for a ticket and takes it.
     pub fn take(&self) {
-        let (mut left, _) = wait_until(&self.changed, self.left.lock(), None, |n| *n > 0);
-        if *left != usize::MAX {
-            *left -= 1;
+        let (mut st, _) = self.left.wait_until(None, |n| *n > 0);
+        if st.value != usize::MAX {
+            st.value -= 1;
         }
     }
 
@@ -164,10 +192,7 @@ impl Tickets {
     /// taken, so a job that got through is always counted.
     pub fn grant(&self) {
         self.granted.fetch_add(1, SeqCst);
-        let mut left = self.left.lock();
-        *left = left.saturating_add(1);
-        drop(left);
-        self.changed.notify_all();
+        self.left.update(|left| *left = left.saturating_add(1));
     }
 
     /// Returns how many tickets were granted so far (an upper bound of the jobs let through
@@ -179,8 +204,7 @@ impl Tickets {
     /// Lets every job through from now on.
     pub fn open(&self) {
         self.granted.store(usize::MAX, SeqCst);
-        *self.left.lock() = usize::MAX;
-        self.changed.notify_all();
+        self.left.update(|left| *left = usize::MAX);
     }
 }
 

@@ -20,9 +20,10 @@ impl SuitePool for WorkerPool {
             .build()
     }
 
+    // The job moves into the pool's closure and a refused one comes back inside it: no clone of
+    // the job's `Arc` on the way (each clone and drop is a scheduling point under loom).
     fn submit(&self, job: Job) -> Result<(), Job> {
-        let run = job.clone();
-        self.execute(move || run.run()).map_err(|_| job)
+        self.execute(runs(job)).map_err(|r| Job::new(r.into_job()))
     }
 
     fn join(&self) {
@@ -34,8 +35,7 @@ impl SuitePool for WorkerPool {
     }
 
     fn submit_handle(&self, job: Job) -> Result<Handle, Job> {
-        let run = job.clone();
-        let handle = WorkerPool::submit(self, move || run.run()).map_err(|_| job)?;
+        let handle = WorkerPool::submit(self, runs(job)).map_err(|r| Job::new(r.into_job()))?;
         Ok(Handle::new(move || match handle.join() {
             Ok(()) => JobEnd::Returned,
             Err(JobError::Panicked(_)) => JobEnd::Panicked,
@@ -48,11 +48,16 @@ impl SuitePool for WorkerPool {
     }
 
     fn try_submit(&self, job: Job) -> Result<(), Refused> {
-        let run = job.clone();
-        match WorkerPool::try_submit(self, move || run.run()) {
+        match WorkerPool::try_submit(self, runs(job)) {
             Ok(_) => Ok(()),
-            Err(r) if r.reason == RejectReason::Full => Err(Refused::Full(job)),
-            Err(_) => Err(Refused::ShutDown(job)),
+            Err(r) if r.reason == RejectReason::Full => Err(Refused::Full(Job::new(r.job))),
+            Err(r) => Err(Refused::ShutDown(Job::new(r.job))),
         }
     }
+}
+
+/// The closure the pool runs for `job`: `Fn` (not only `FnOnce`), so a refused one can become a
+/// [`Job`] again.
+fn runs(job: Job) -> impl Fn() + Send + Sync + 'static {
+    move || job.run()
 }
