@@ -124,12 +124,13 @@ pub(super) fn work(shared: &Shared, me: usize) {
             wakes.fire(shared);
             worker.run_hand(first);
             st = shared.state.lock();
-        } else if idle {
-            // The pool went idle with this worker's last record: tell `wait_idle` before resting.
-            drop(st);
-            shared.idle.notify_all();
-            st = shared.state.lock();
         } else {
+            if idle {
+                // The pool went idle with this worker's last record: tell `wait_idle` before
+                // resting. Under the lock, rather than unlocking to wake and relocking to rest:
+                // this happens once per idle spell, and `rest` releases the lock soon anyway.
+                shared.idle.notify_all();
+            }
             match worker.rest(st) {
                 Rested::Again(locked) => st = locked,
                 Rested::Exit => return,

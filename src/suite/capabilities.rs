@@ -6,7 +6,7 @@
 //! `shutdown_now`. The contract: closing the pool and cancelling the jobs that have not started
 //! happen at once, so no queued job starts after a submitter was refused by the close.
 
-use super::helpers::{Gate, Tally, submit_open, violation};
+use super::helpers::{Tally, occupy_workers, submit_open, violation};
 use super::{Job, Params, Refused, SuitePool};
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::sync::{Arc, Mutex, thread};
@@ -99,26 +99,7 @@ pub fn try_submit_full<P: SuitePool>(p: &Params) {
     let w = p.workers;
     let c = p.capacity;
     let pool = Arc::new(P::create(w, c));
-    let gate = Gate::new();
-    let started = Tally::new();
-    for i in 0..w {
-        let (gate, started) = (gate.clone(), started.clone());
-        submit_open(
-            &*pool,
-            Job::new(move || {
-                started.bump();
-                gate.wait();
-            }),
-            &format!("gated job {i}"),
-        );
-    }
-    if !started.wait_for(w, p.patience) {
-        gate.open();
-        violation(format!(
-            "only {} of {w} jobs started on {w} idle workers",
-            started.get()
-        ));
-    }
+    let gate = occupy_workers(&*pool, w, p.patience);
     for i in 0..c {
         submit_open(&*pool, Job::new(|| {}), &format!("queued job {i}"));
     }

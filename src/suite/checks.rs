@@ -6,7 +6,9 @@
 //! a stuck wait is a deadlock the checker reports).
 
 pub use super::helpers::DELIBERATE_PANIC;
-use super::helpers::{Gate, Tally, ThreadCount, catch, panicking_job, submit_open, violation};
+use super::helpers::{
+    Tally, ThreadCount, catch, occupy_workers, panicking_job, submit_open, violation, work_for,
+};
 use super::{Job, Params, Skip, SuitePool};
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::sync::{Arc, thread};
@@ -21,7 +23,7 @@ pub fn exactly_once<P: SuitePool>(p: &Params) {
             &pool,
             Job::new(move || {
                 runs[i].fetch_add(1, SeqCst);
-                thread::sleep(t);
+                work_for(t);
             }),
             &format!("job {i}"),
         );
@@ -49,7 +51,7 @@ pub fn bounded<P: SuitePool>(p: &Params) {
             Job::new(move || {
                 let now = running.fetch_add(1, SeqCst) + 1;
                 peak.fetch_max(now, SeqCst);
-                thread::sleep(t);
+                work_for(t);
                 running.fetch_sub(1, SeqCst);
             }),
             &format!("job {i}"),
@@ -74,7 +76,7 @@ pub fn shutdown_waits<P: SuitePool>(p: &Params) {
         submit_open(
             &pool,
             Job::new(move || {
-                thread::sleep(t);
+                work_for(t);
                 done.fetch_add(1, SeqCst);
             }),
             &format!("job {i}"),
@@ -247,7 +249,7 @@ pub fn drop_joins<P: SuitePool>(p: &Params, panics: bool) {
                 if count {
                     alive.register();
                 }
-                thread::sleep(t);
+                work_for(t);
                 done.fetch_add(1, SeqCst);
             }),
             &format!("job {i}"),
@@ -280,28 +282,7 @@ pub fn drop_joins<P: SuitePool>(p: &Params, panics: bool) {
 pub fn backpressure<P: SuitePool>(p: &Params) -> Result<(), Skip> {
     let pool = Arc::new(P::create(p.workers, p.capacity));
     let bounded = P::CLAIMS.bounded_queue;
-    let gate = Gate::new();
-    let started = Tally::new();
-    for i in 0..p.workers {
-        let (gate, started) = (gate.clone(), started.clone());
-        submit_open(
-            &*pool,
-            Job::new(move || {
-                started.bump();
-                gate.wait();
-            }),
-            &format!("gate job {i}"),
-        );
-    }
-    if !started.wait_for(p.workers, p.patience) {
-        gate.open();
-        violation(format!(
-            "only {} of {} jobs started on {} idle workers",
-            started.get(),
-            p.workers,
-            p.workers
-        ));
-    }
+    let gate = occupy_workers(&*pool, p.workers, p.patience);
     // Every worker is busy. A helper submits `capacity` jobs plus more; count what returns.
     let attempts = if bounded {
         p.capacity + 1
@@ -353,13 +334,14 @@ pub fn concurrent_joiners<P: SuitePool>(p: &Params) {
             })
         })
         .collect();
-    let half = p.jobs / 2;
-    for i in 0..p.jobs {
+    let jobs = p.joined_jobs;
+    let half = jobs / 2;
+    for i in 0..jobs {
         let (done, t) = (done.clone(), p.job_time);
         submit_open(
             &*pool,
             Job::new(move || {
-                thread::sleep(t);
+                work_for(t);
                 done.fetch_add(1, SeqCst);
             }),
             &format!("job {i}"),
@@ -374,10 +356,9 @@ pub fn concurrent_joiners<P: SuitePool>(p: &Params) {
         j.join().expect("a joiner thread");
     }
     pool.shutdown();
-    if after_join != p.jobs {
+    if after_join != jobs {
         violation(format!(
-            "join returned when {after_join} of {} jobs had finished",
-            p.jobs
+            "join returned when {after_join} of {jobs} jobs had finished"
         ));
     }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::{Job, SuitePool};
 use crate::check::VIOLATION_PREFIX;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
+use crate::sync::{Arc, Condvar, Mutex, MutexGuard, thread};
 
 /// The message every deliberately panicking job panics with.
 pub const DELIBERATE_PANIC: &str = "racezoo-suite: deliberate job panic";
@@ -31,12 +31,54 @@ pub fn panicking_job() -> Job {
     Job::new(|| panic!("{}", DELIBERATE_PANIC))
 }
 
+/// A job's work: sleeps `t` on real threads (so that jobs overlap and a join or shutdown that
+/// returns early finds them running). A zero `t`, the model size, does nothing at all: a sleep is
+/// a scheduling point under the checkers, which explore a job overlapping its neighbours through
+/// the pool's own operations anyway.
+pub fn work_for(t: Duration) {
+    if !t.is_zero() {
+        thread::sleep(t);
+    }
+}
+
 /// Submits `job`, failing with a violation if the pool refuses it while open.
 #[track_caller]
 pub fn submit_open<P: SuitePool>(pool: &P, job: Job, what: &str) {
     if pool.submit(job).is_err() {
         violation(format!("the pool refused {what} before shutdown"));
     }
+}
+
+/// Occupies every worker of `pool` with a job that waits at the returned gate, and waits (up to
+/// `patience`) until all `workers` have started. Fails with a violation, after opening the gate,
+/// if they do not: the pool then cannot run `workers` jobs at once.
+#[track_caller]
+pub fn occupy_workers<P: SuitePool>(
+    pool: &P,
+    workers: usize,
+    patience: Option<Duration>,
+) -> Arc<Gate> {
+    let gate = Gate::new();
+    let started = Tally::new();
+    for i in 0..workers {
+        let (gate, started) = (gate.clone(), started.clone());
+        submit_open(
+            pool,
+            Job::new(move || {
+                started.bump();
+                gate.wait();
+            }),
+            &format!("gated job {i}"),
+        );
+    }
+    if !started.wait_for(workers, patience) {
+        gate.open();
+        violation(format!(
+            "only {} of {workers} jobs started on {workers} idle workers",
+            started.get()
+        ));
+    }
+    gate
 }
 
 /// Calls `f` and turns a panic into `Err` with its message.

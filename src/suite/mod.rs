@@ -71,9 +71,8 @@
 //! `Suite::run_isolated` (with the `serde` feature), one child process per check. Under loom and
 //! shuttle the same checks run with [`Params::model`] sizes (at most 3 threads besides main, workers
 //! fitted under that limit per check ([`Check::helpers`]), at most 3 jobs except `backpressure`'s 4
-//! at two workers; loom explores them completely at 2 preemptions for every mutant and for 11 of
-//! the 17 checks on `WorkerPool`, and cuts the other 6 at [`DEFAULT_LOOM_EXECUTIONS`]; see that
-//! constant for what a complete exploration costs them) — on pools written
+//! at two workers; at 2 preemptions loom explores every check on `WorkerPool`, and each mutant's
+//! killing check, completely within [`DEFAULT_LOOM_EXECUTIONS`]; see that constant for the costs) — on pools written
 //! against [`crate::sync`] only: a pool that declares no `Claims::facade` gets one line saying so
 //! instead of failures its real threads would invent. The workload generator [`workload`] gives
 //! proptest a whole pool life to shrink.

@@ -39,7 +39,8 @@ pub struct Params {
     /// The most threads a check may spawn besides main, workers included (loom's limit); a check
     /// that needs more helpers uses fewer workers.
     pub max_threads: usize,
-    /// How long one job works (a scheduling point under the checkers).
+    /// How long one job works. Zero, the model size, is no work at all, not even a scheduling
+    /// point (see [`work_for`](super::helpers::work_for)).
     pub job_time: Duration,
     /// How long the suite lets a submitter run before it concludes it is blocked (a scheduling
     /// point under the checkers).
@@ -54,6 +55,9 @@ pub struct Params {
     pub probe_submissions: usize,
     /// How many times each joiner joins in `concurrent_joiners`.
     pub join_rounds: usize,
+    /// Jobs submitted in `concurrent_joiners` (main joins once after the first half): its other
+    /// threads are joiners, so the model size keeps it to two jobs to fit loom's budget.
+    pub joined_jobs: usize,
     /// Jobs that panic first in `panic_isolation` and `drop_joins_after_panic` (at most one per
     /// worker, see [`panicking`](Params::panicking)).
     pub panics: usize,
@@ -81,6 +85,7 @@ impl Params {
             count_threads: true,
             probe_submissions: 64,
             join_rounds: 20,
+            joined_jobs: 24,
             panics: usize::MAX,
             follow_up_jobs: 24,
             contended_rounds: 4,
@@ -105,6 +110,7 @@ impl Params {
             count_threads: false,
             probe_submissions: 3,
             join_rounds: 1,
+            joined_jobs: 2,
             panics: 1,
             follow_up_jobs: 0,
             contended_rounds: 0,

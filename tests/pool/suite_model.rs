@@ -94,12 +94,18 @@ fn a_pool_on_std_threads_gets_one_line_instead_of_failures() {
 }
 
 /// Prints each check's exploration on `WorkerPool` as it finishes (run with `--ignored --nocapture`
-/// to see which check costs what under the build's checkers).
+/// to see which check costs what under the build's checkers; `RACEZOO_CHECKS=a,b` runs only the
+/// checks named).
 #[test]
 #[ignore]
 fn worker_pool_check_by_check() {
     let suite = Suite::new();
+    let only = std::env::var("RACEZOO_CHECKS").unwrap_or_default();
+    let wanted = |name: &str| only.is_empty() || only.split(',').any(|n| n.trim() == name);
     for check in racezoo::suite::Check::ALL {
+        if !wanted(check.name()) {
+            continue;
+        }
         let start = std::time::Instant::now();
         let r = suite.run_check::<WorkerPool>(check);
         println!(
