@@ -113,7 +113,10 @@ impl Check {
         match self {
             Check::HandleAfterPanic => &[Capability::Handles],
             Check::ContendedSlot => &[Capability::BoundedQueue],
-            Check::ShutdownNowCancels => &[Capability::ShutdownNow],
+            // The busy jobs' submissions block on the full queue until the close: without a
+            // bound they return at once, a worker frees up and may start a queued job before
+            // `shutdown_now` runs, which an unbounded pool is allowed to do.
+            Check::ShutdownNowCancels => &[Capability::ShutdownNow, Capability::BoundedQueue],
             Check::TrySubmitFull => &[Capability::TrySubmit, Capability::BoundedQueue],
             _ => &[],
         }

@@ -185,13 +185,30 @@ impl Suite {
             shapes.push(shape);
             for checker in Checker::available() {
                 let skipped2 = skipped.clone();
-                let report = checker
-                    .run(&self.config, move || {
-                        if let Err(Skip(why)) = check.body::<P>(&params) {
-                            *skipped2.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
-                        }
-                    })
-                    .expect("checkers of the build's flavour are available");
+                let run = checker.run(&self.config, move || {
+                    if let Err(Skip(why)) = check.body::<P>(&params) {
+                        *skipped2.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+                    }
+                });
+                // The checker could not run the body at all (a pool that spawns more threads than
+                // loom models): a failed check with the checker's reason, never a panic.
+                let report = match run {
+                    Ok(report) => report,
+                    Err(e) => {
+                        return CheckResult {
+                            check,
+                            outcome: Outcome::Fail,
+                            verdict: None,
+                            reason: format!(
+                                "{} worker{}, queue {}: {checker}: could not run the check: {e}",
+                                shape.workers,
+                                if shape.workers == 1 { "" } else { "s" },
+                                shape.capacity,
+                            ),
+                            elapsed: start.elapsed(),
+                        };
+                    }
+                };
                 if !report.passed() {
                     return failure(check, shape, &report, start);
                 }
