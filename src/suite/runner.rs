@@ -200,10 +200,8 @@ impl Suite {
                             outcome: Outcome::Fail,
                             verdict: None,
                             reason: format!(
-                                "{} worker{}, queue {}: {checker}: could not run the check: {e}",
-                                shape.workers,
-                                if shape.workers == 1 { "" } else { "s" },
-                                shape.capacity,
+                                "{}: {checker}: could not run the check: {e}",
+                                shape_label(shape)
                             ),
                             elapsed: start.elapsed(),
                         };
@@ -272,6 +270,12 @@ impl Suite {
     }
 }
 
+/// How a reason names the pool shape it failed at: `1 worker, queue 1`.
+fn shape_label(shape: Shape) -> String {
+    let plural = if shape.workers == 1 { "" } else { "s" };
+    format!("{} worker{plural}, queue {}", shape.workers, shape.capacity)
+}
+
 fn failure(check: Check, shape: Shape, report: &Report, start: Instant) -> CheckResult {
     let message = report.message.clone().unwrap_or_default();
     let message = message
@@ -283,10 +287,8 @@ fn failure(check: Check, shape: Shape, report: &Report, start: Instant) -> Check
         outcome: Outcome::Fail,
         verdict: Some(report.verdict),
         reason: format!(
-            "{} worker{}, queue {}: {}: {} after {} run{}: {}",
-            shape.workers,
-            if shape.workers == 1 { "" } else { "s" },
-            shape.capacity,
+            "{}: {}: {} after {} run{}: {}",
+            shape_label(shape),
             report.checker,
             report.verdict,
             report.executions,
